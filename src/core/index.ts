@@ -1,0 +1,15 @@
+export * from './base64url.js';
+export * from './body.js';
+export * from './canonical.js';
+export * from './descriptor.js';
+export type * from './descriptor.types.js';
+export * from './errors.js';
+export * from './governance.js';
+export * from './json-value.js';
+export * from './limits.js';
+export * from './quorum.js';
+export * from './signature.js';
+export * from './signer-id.js';
+export * from './verify-descriptor.js';
+export * from './version-rules.js';
+export * from './keys.js';
