@@ -50,7 +50,9 @@ export function parseServiceBody(raw: unknown): ServiceBody {
   const b = object(raw, 'body', ['name', 'region', 'endpoints', 'labels'], ['name', 'region', 'endpoints']);
   string(b.name, 'body.name');
   string(b.region, 'body.region');
-  array(b.endpoints, 'body.endpoints', 1, MAX_ENDPOINTS).forEach((e, i) => endpoint(e, `body.endpoints[${i}]`));
+  array(b.endpoints, 'body.endpoints', 1, MAX_ENDPOINTS).forEach((e, i) =>
+    endpoint(e, `body.endpoints[${i}]`),
+  );
   if (b.labels !== undefined) labels(b.labels, 'body.labels');
   return b as unknown as ServiceBody;
 }
@@ -61,9 +63,9 @@ export function parseNodeBody(raw: unknown): NodeBody {
   addr(b.addr, 'body.addr');
   if (b.pubkey !== undefined) string(b.pubkey, 'body.pubkey');
   if (b.capabilities !== undefined) {
-    array(b.capabilities, 'body.capabilities', 0, MAX_CAPABILITIES).forEach((c, i) =>
-      string(c, `body.capabilities[${i}]`),
-    );
+    for (const [i, c] of array(b.capabilities, 'body.capabilities', 0, MAX_CAPABILITIES).entries()) {
+      string(c, `body.capabilities[${i}]`);
+    }
   }
   if (b.labels !== undefined) labels(b.labels, 'body.labels');
   return b as unknown as NodeBody;

@@ -12,9 +12,14 @@ export function canonicalJson(value: unknown): string {
   try {
     text = canonicalize(value);
   } catch (cause) {
-    throw new RegistryError('BadRequest', `value has no canonical JSON form: ${(cause as Error).message}`, '', {
-      cause,
-    });
+    throw new RegistryError(
+      'BadRequest',
+      `value has no canonical JSON form: ${(cause as Error).message}`,
+      '',
+      {
+        cause,
+      },
+    );
   }
   if (text === undefined) throw new RegistryError('BadRequest', 'value has no canonical JSON form');
   return text;

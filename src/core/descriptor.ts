@@ -5,14 +5,17 @@ import { badRequest } from './errors.js';
 import { checkJsonValue } from './json-value.js';
 import { MAX_CLOCK_SKEW_MS } from './limits.js';
 import { boolean, id as idField, integer, object } from './shape.js';
-import { type Signature, parseSignatures } from './signature.js';
+import { parseSignatures, type Signature } from './signature.js';
 
 const KINDS: readonly Kind[] = ['service', 'node', 'region_map', 'governance'];
 const PAYLOAD_FIELDS = ['id', 'version', 'kind', 'body', 'prev', 'ts', 'deprecated'] as const;
 const REQUIRED = ['id', 'version', 'kind', 'body', 'prev', 'ts'] as const;
 
 /** SPEC §2: ids that only one kind may use. */
-export const RESERVED_IDS: Readonly<Record<string, Kind>> = { regions: 'region_map', governance: 'governance' };
+export const RESERVED_IDS: Readonly<Record<string, Kind>> = {
+  regions: 'region_map',
+  governance: 'governance',
+};
 
 /**
  * Parses a payload (a descriptor without `signatures`). Attacker-controlled input: after
@@ -71,7 +74,10 @@ export function payloadOf(d: Descriptor): Payload {
 }
 
 /** SPEC §5 POST /proposals body: `{ descriptor: <payload>, signatures: [...] }`. */
-export function parseProposalRequest(raw: unknown, now: number): { payload: Payload; signatures: readonly Signature[] } {
+export function parseProposalRequest(
+  raw: unknown,
+  now: number,
+): { payload: Payload; signatures: readonly Signature[] } {
   const r = object(raw, '$', ['descriptor', 'signatures'], ['descriptor', 'signatures']);
   return { payload: parsePayload(r.descriptor, now), signatures: parseSignatures(r.signatures) };
 }

@@ -1,7 +1,7 @@
 import type { GovernanceBody, Payload } from './descriptor.types.js';
-import { RegistryError, badRequest } from './errors.js';
+import { badRequest, RegistryError } from './errors.js';
 import { MAX_SIGNERS } from './limits.js';
-import { type SignerId, keyProblem, parseSignerId } from './signer-id.js';
+import { keyProblem, parseSignerId, type SignerId } from './signer-id.js';
 
 /** The trust root in force: who may sign and how many must agree (SPEC §3). */
 export interface Governance {
@@ -12,7 +12,11 @@ export interface Governance {
 }
 
 export function governanceOf(payload: Payload & { kind: 'governance' }): Governance {
-  return { signers: new Set(payload.body.signers), threshold: payload.body.threshold, version: payload.version };
+  return {
+    signers: new Set(payload.body.signers),
+    threshold: payload.body.threshold,
+    version: payload.version,
+  };
 }
 
 /**
@@ -31,7 +35,10 @@ export function parseAllowList(signers: readonly string[], threshold: number): G
   const dup = ids.find((id, i) => ids.indexOf(id) !== i);
   if (dup !== undefined) throw badRequest('SIGNER_ALLOWLIST', `duplicate signer ${dup}`);
   if (!Number.isSafeInteger(threshold) || threshold < 1 || threshold > ids.length) {
-    throw badRequest('SIG_THRESHOLD', `must be between 1 and ${ids.length} (the allow-list size), got ${threshold}`);
+    throw badRequest(
+      'SIG_THRESHOLD',
+      `must be between 1 and ${ids.length} (the allow-list size), got ${threshold}`,
+    );
   }
   return { signers: ids, threshold };
 }
@@ -56,9 +63,21 @@ export function sameGovernance(a: GovernanceBody, b: GovernanceBody): boolean {
  * A pinned genesis (SPEC §11, watchers): a genesis descriptor is trusted only when it is
  * exactly what the operator configured.
  */
-export function assertGenesis(payload: Payload, signatures: readonly unknown[], expected: GovernanceBody): void {
-  if (payload.kind !== 'governance' || payload.version !== 1 || payload.prev !== null || signatures.length !== 0) {
-    throw new RegistryError('BadSignature', 'genesis must be governance version 1 with prev null and no signatures');
+export function assertGenesis(
+  payload: Payload,
+  signatures: readonly unknown[],
+  expected: GovernanceBody,
+): void {
+  if (
+    payload.kind !== 'governance' ||
+    payload.version !== 1 ||
+    payload.prev !== null ||
+    signatures.length !== 0
+  ) {
+    throw new RegistryError(
+      'BadSignature',
+      'genesis must be governance version 1 with prev null and no signatures',
+    );
   }
   if (!sameGovernance(payload.body, expected)) {
     throw new RegistryError(

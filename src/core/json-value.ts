@@ -1,4 +1,4 @@
-import { RegistryError, badRequest } from './errors.js';
+import { badRequest, RegistryError } from './errors.js';
 import { MAX_DEPTH, MAX_STRING_BYTES } from './limits.js';
 
 /**
@@ -21,7 +21,10 @@ export function parseJsonText(text: string): unknown {
 
 /** `depth` counts the containers around `value`. */
 export function checkJsonValue(value: unknown, path: string, depth = 0): void {
-  if (typeof value === 'string') return checkString(value, path);
+  if (typeof value === 'string') {
+    checkString(value, path);
+    return;
+  }
   if (typeof value !== 'object' || value === null) return;
   if (depth + 1 > MAX_DEPTH) throw badRequest(path, `JSON nesting deeper than ${MAX_DEPTH}`);
   if (Array.isArray(value)) {

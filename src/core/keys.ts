@@ -4,7 +4,7 @@ import { encodeBase64url } from './base64url.js';
 import { signingBytes } from './canonical.js';
 import type { Payload } from './descriptor.types.js';
 import type { Signature } from './signature.js';
-import { type SignerId, encodeSignerId } from './signer-id.js';
+import { encodeSignerId, type SignerId } from './signer-id.js';
 
 // @noble/ed25519's synchronous API needs a SHA-512; node:crypto's is the fast one here.
 ed.hashes.sha512 = (m: Uint8Array) => new Uint8Array(createHash('sha512').update(m).digest());

@@ -42,7 +42,8 @@ export function verifySignatures(
       throw new RegistryError('BadSignature', `signer ${s.signer_id} is not in the allow-list`);
     }
     const problem = signatureProblem(s, bytes);
-    if (problem !== null) throw new RegistryError('BadSignature', `invalid signature by ${s.signer_id}: ${problem}`);
+    if (problem !== null)
+      throw new RegistryError('BadSignature', `invalid signature by ${s.signer_id}: ${problem}`);
     valid.add(s.signer_id);
   }
   return valid;
@@ -71,7 +72,12 @@ export function countQuorum(valid: ReadonlySet<SignerId>, rules: readonly Quorum
     }
   }
   const first = rules[0];
-  return { signatures, threshold: first === undefined ? 0 : first.gov.threshold, met: short.length === 0, short };
+  return {
+    signatures,
+    threshold: first === undefined ? 0 : first.gov.threshold,
+    met: short.length === 0,
+    short,
+  };
 }
 
 export function assertQuorum(t: Tally): void {

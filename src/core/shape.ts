@@ -6,8 +6,14 @@ import { ID_RE, MAX_STRING_BYTES } from './limits.js';
 export type Json = Readonly<Record<string, unknown>>;
 
 /** An object with only the `allowed` keys, every one of `required` present. */
-export function object(raw: unknown, field: string, allowed: readonly string[], required: readonly string[]): Json {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest(field, 'must be an object');
+export function object(
+  raw: unknown,
+  field: string,
+  allowed: readonly string[],
+  required: readonly string[],
+): Json {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw badRequest(field, 'must be an object');
   for (const key of Object.keys(raw)) {
     if (!allowed.includes(key)) throw badRequest(`${field}.${key}`, 'unknown field');
   }

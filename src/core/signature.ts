@@ -1,7 +1,7 @@
-import { type KeyObject, createPublicKey, verify } from 'node:crypto';
+import { createPublicKey, type KeyObject, verify } from 'node:crypto';
 import { decodeBase64url } from './base64url.js';
-import { RegistryError, badRequest } from './errors.js';
-import { type SignerId, keyProblem, parseSignerId, signerPublicKey } from './signer-id.js';
+import { badRequest, RegistryError } from './errors.js';
+import { keyProblem, parseSignerId, type SignerId, signerPublicKey } from './signer-id.js';
 
 /** One signature as it travels in descriptors and proposals (SPEC §2). */
 export interface Signature {
@@ -15,7 +15,8 @@ const SIGNATURE_FIELDS = new Set(['signer_id', 'alg', 'sig', 'ts']);
 
 /** Attacker-controlled input: shape only. `alg` is checked at verification (BadSignature, SPEC §3). */
 export function parseSignature(raw: unknown, field: string): Signature {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw badRequest(field, 'must be an object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    throw badRequest(field, 'must be an object');
   for (const key of Object.keys(raw)) {
     if (!SIGNATURE_FIELDS.has(key)) throw badRequest(`${field}.${key}`, 'unknown field');
   }

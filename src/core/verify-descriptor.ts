@@ -2,7 +2,7 @@ import { digestOf, signingBytes } from './canonical.js';
 import { payloadOf } from './descriptor.js';
 import type { Descriptor, HeadRef } from './descriptor.types.js';
 import { type Governance, governanceOf } from './governance.js';
-import { type Tally, allowList, assertQuorum, countQuorum, quorumRules, verifySignatures } from './quorum.js';
+import { allowList, assertQuorum, countQuorum, quorumRules, type Tally, verifySignatures } from './quorum.js';
 import { assertExtends } from './version-rules.js';
 
 export interface Verified {

@@ -1,5 +1,5 @@
 import type { HeadRef, Payload } from './descriptor.types.js';
-import { RegistryError, badRequest } from './errors.js';
+import { badRequest, RegistryError } from './errors.js';
 
 /**
  * SPEC §2: a new version must extend the head exactly: version = head + 1 and prev = the
@@ -8,7 +8,10 @@ import { RegistryError, badRequest } from './errors.js';
 export function assertExtends(payload: Payload, head: HeadRef | undefined): void {
   if (head === undefined) {
     if (payload.version !== 1) {
-      throw new RegistryError('StaleVersion', `${payload.id} has no head: version must be 1, got ${payload.version}`);
+      throw new RegistryError(
+        'StaleVersion',
+        `${payload.id} has no head: version must be 1, got ${payload.version}`,
+      );
     }
     return;
   }
