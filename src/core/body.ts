@@ -50,9 +50,9 @@ export function parseServiceBody(raw: unknown): ServiceBody {
   const b = object(raw, 'body', ['name', 'region', 'endpoints', 'labels'], ['name', 'region', 'endpoints']);
   string(b.name, 'body.name');
   string(b.region, 'body.region');
-  array(b.endpoints, 'body.endpoints', 1, MAX_ENDPOINTS).forEach((e, i) =>
-    endpoint(e, `body.endpoints[${i}]`),
-  );
+  for (const [i, e] of array(b.endpoints, 'body.endpoints', 1, MAX_ENDPOINTS).entries()) {
+    endpoint(e, `body.endpoints[${i}]`);
+  }
   if (b.labels !== undefined) labels(b.labels, 'body.labels');
   return b as unknown as ServiceBody;
 }

@@ -1,0 +1,81 @@
+import {
+  allowList,
+  assertExtends,
+  countQuorum,
+  digestOf,
+  type Governance,
+  type HeadRef,
+  type Payload,
+  quorumRules,
+  RegistryError,
+  type Signature,
+  type SignerId,
+  signingBytes,
+  type Tally,
+  verifySignatures,
+} from '../core/index.js';
+import type { ProposalRecord } from '../store/index.js';
+
+/** SPEC §5 202 body of POST /proposals and co-signing. */
+export interface ProposalStatus {
+  readonly proposal_id: string;
+  readonly status: 'pending' | 'ready';
+  readonly signatures: number;
+  readonly threshold: number;
+  readonly expires_at: string;
+}
+
+/** The quorum a set of already-verified signatures reaches under `gov` (membership only). */
+export function tallyOf(payload: Payload, signatures: readonly Signature[], gov: Governance): Tally {
+  const rules = quorumRules(payload, gov);
+  const allowed = allowList(rules);
+  const valid = new Set<SignerId>();
+  for (const s of signatures) if (allowed.has(s.signer_id)) valid.add(s.signer_id);
+  return countQuorum(valid, rules);
+}
+
+export function statusOf(record: ProposalRecord, gov: Governance): ProposalStatus {
+  const t = tallyOf(record.payload, record.signatures, gov);
+  return {
+    proposal_id: record.proposal_id,
+    status: t.met ? 'ready' : 'pending',
+    signatures: t.signatures,
+    threshold: t.threshold,
+    expires_at: new Date(record.expires_at).toISOString(),
+  };
+}
+
+/**
+ * SPEC §3 checks on arrival, in order: the payload extends the head (StaleVersion), then
+ * every signature is valid and allow-listed (BadSignature). Returns the proposal record
+ * with `incoming` merged into `existing` (a signer already present keeps its signature).
+ */
+export function admit(
+  payload: Payload,
+  incoming: readonly Signature[],
+  existing: ProposalRecord | undefined,
+  ctx: { head: HeadRef | undefined; governance: Governance; now: number; ttlMs: number },
+): ProposalRecord {
+  const bytes = signingBytes(payload);
+  const proposalId = existing?.proposal_id ?? digestOf(bytes);
+  assertExtends(payload, ctx.head);
+  verifySignatures(bytes, incoming, allowList(quorumRules(payload, ctx.governance)));
+  const merged = [...(existing?.signatures ?? [])];
+  const have = new Set(merged.map((s) => s.signer_id));
+  for (const s of incoming) if (!have.has(s.signer_id)) merged.push(s);
+  return {
+    proposal_id: proposalId,
+    payload,
+    signatures: merged,
+    received_at: existing?.received_at ?? ctx.now,
+    expires_at: existing?.expires_at ?? ctx.now + ctx.ttlMs,
+  };
+}
+
+export function notFound(proposalId: string): RegistryError {
+  return new RegistryError(
+    'NotFound',
+    `no pending proposal ${proposalId}`,
+    'it may have expired; propose again',
+  );
+}

@@ -1,0 +1,4 @@
+export { IMMUTABLE_PREFIXES, isImmutableKey, KEY, pad } from './keys.js';
+export { openLevelStore, openMemoryStore } from './open.js';
+export { type Db, SCHEMA_VERSION, Store } from './store.js';
+export type * from './store.types.js';

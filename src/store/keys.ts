@@ -1,0 +1,31 @@
+/** SPEC §4 keyspace. Numbers are 20-digit zero-padded so key order is numeric order. */
+
+const PAD = 20;
+
+export function pad(n: number): string {
+  return String(n).padStart(PAD, '0');
+}
+
+export const KEY = {
+  schema: 'meta/schema',
+  version: 'meta/version',
+  regions: 'regions/current',
+  desc: (id: string, version: number) => `desc/${id}/v/${pad(version)}`,
+  descPrefix: (id: string) => `desc/${id}/v/`,
+  head: (id: string) => `head/${id}`,
+  log: (seq: number) => `log/${pad(seq)}`,
+  prop: (proposalId: string) => `prop/${proposalId}`,
+  applied: (proposalId: string) => `applied/${proposalId}`,
+} as const;
+
+/** SPEC §4: the prefixes whose keys are written once and never overwritten or deleted. */
+export const IMMUTABLE_PREFIXES = ['desc/', 'log/'] as const;
+
+export function isImmutableKey(key: string): boolean {
+  return IMMUTABLE_PREFIXES.some((p) => key.startsWith(p));
+}
+
+/** The exclusive upper bound of a prefix range ('/' + 1 = '0'). */
+export function prefixEnd(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}

@@ -1,0 +1,205 @@
+import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
+import { RegistryError } from '../core/index.js';
+import { IMMUTABLE_PREFIXES, isImmutableKey, KEY, pad, prefixEnd } from './keys.js';
+import type { Append, AppliedRecord, LogEntry, ProposalRecord } from './store.types.js';
+
+export const SCHEMA_VERSION = 1;
+
+export type Db = AbstractLevel<string | Uint8Array, string, Uint8Array>;
+
+const te = new TextEncoder();
+const td = new TextDecoder();
+const text = (v: Uint8Array) => td.decode(v);
+const json = (v: Uint8Array): unknown => JSON.parse(td.decode(v));
+const enc = (v: unknown) => te.encode(typeof v === 'string' ? v : JSON.stringify(v));
+
+// `sync` is classic-level's option (fsync before the callback); memory-level ignores it.
+const SYNC = { sync: true } as AbstractBatchOptions<string, Uint8Array>;
+
+type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+
+/**
+ * The SPEC §4 keyspace over any abstract-level database (`level` on disk, `memory-level`
+ * in amnesia). Every write goes through `write`, the one place that enforces that
+ * `desc/` and `log/` keys are never overwritten or deleted.
+ */
+export class Store {
+  readonly #db: Db;
+  readonly persistent: boolean;
+
+  constructor(db: Db, persistent: boolean) {
+    this.#db = db;
+    this.persistent = persistent;
+  }
+
+  /** Opens the database and applies the `meta/schema` gate (SPEC §4). */
+  async open(): Promise<void> {
+    await this.#guard('open', () => this.#db.open());
+    const schema = await this.#get(KEY.schema);
+    if (schema === undefined) {
+      const anyKey = await this.#guard('open', () => this.#db.keys({ limit: 1 }).all());
+      if (anyKey.length > 0) {
+        throw new RegistryError('StoreUnavailable', 'store has data but no meta/schema: refusing to start');
+      }
+      await this.#write([{ type: 'put', key: KEY.schema, value: enc(String(SCHEMA_VERSION)) }]);
+      return;
+    }
+    const found = text(schema);
+    if (found !== String(SCHEMA_VERSION)) {
+      throw new RegistryError(
+        'StoreUnavailable',
+        `store meta/schema is ${JSON.stringify(found)}; this registry understands schema ${SCHEMA_VERSION} only: refusing to start`,
+        'run the registry release that wrote this store, or point --db at another directory',
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#db.close();
+  }
+
+  /** Global registry version: last log seq (0 on an empty store). */
+  async version(): Promise<number> {
+    const v = await this.#get(KEY.version);
+    return v === undefined ? 0 : Number(text(v));
+  }
+
+  /** Every `head/<id>` as [id, version], in id order. */
+  async heads(): Promise<Array<[string, number]>> {
+    const entries = await this.#guard('read heads', () =>
+      this.#db.iterator({ gte: 'head/', lt: prefixEnd('head/') }).all(),
+    );
+    return entries.map(([k, v]) => [k.slice(5), Number(text(v))]);
+  }
+
+  async descriptor(id: string, version: number): Promise<Uint8Array | undefined> {
+    return this.#get(KEY.desc(id, version));
+  }
+
+  async descriptors(refs: ReadonlyArray<readonly [string, number]>): Promise<Array<Uint8Array | undefined>> {
+    const keys = refs.map(([id, v]) => KEY.desc(id, v));
+    return this.#guard('read descriptors', () => this.#db.getMany(keys));
+  }
+
+  /** Every stored version of `id`, ascending. */
+  async versions(id: string): Promise<Array<[number, Uint8Array]>> {
+    const prefix = KEY.descPrefix(id);
+    const entries = await this.#guard('read versions', () =>
+      this.#db.iterator({ gte: prefix, lt: prefixEnd(prefix) }).all(),
+    );
+    return entries.map(([k, v]) => [Number(k.slice(prefix.length)), v]);
+  }
+
+  /** Log entries with seq > `after`, ascending, at most `limit`. */
+  async log(after: number, limit: number): Promise<LogEntry[]> {
+    const entries = await this.#guard('read log', () =>
+      this.#db.iterator({ gt: KEY.log(after), lt: prefixEnd('log/'), limit }).all(),
+    );
+    return entries.map(([, v]) => json(v) as LogEntry);
+  }
+
+  async regions(): Promise<Uint8Array | undefined> {
+    return this.#get(KEY.regions);
+  }
+
+  async proposals(): Promise<ProposalRecord[]> {
+    const entries = await this.#guard('read proposals', () =>
+      this.#db.iterator({ gte: 'prop/', lt: prefixEnd('prop/') }).all(),
+    );
+    return entries.map(([, v]) => json(v) as ProposalRecord);
+  }
+
+  /** SPEC §4: written with `sync: true` before the 202. */
+  async putProposal(p: ProposalRecord): Promise<void> {
+    await this.#write([{ type: 'put', key: KEY.prop(p.proposal_id), value: enc(p) }]);
+  }
+
+  async deleteProposals(ids: readonly string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#write(ids.map((id) => ({ type: 'del', key: KEY.prop(id) })));
+  }
+
+  async applied(proposalId: string): Promise<AppliedRecord | undefined> {
+    const v = await this.#get(KEY.applied(proposalId));
+    return v === undefined ? undefined : (json(v) as AppliedRecord);
+  }
+
+  /**
+   * SPEC §4: one apply (here: one group of applies) = one atomic batch written with
+   * `sync: true`: desc, head, log, meta/version, regions/current, applied, prop delete.
+   * A resolved promise means the batch is on disk.
+   */
+  async append(appends: readonly Append[]): Promise<void> {
+    const ops: Op[] = [];
+    let last = 0;
+    for (const a of appends) {
+      const { log } = a;
+      ops.push({ type: 'put', key: KEY.desc(log.descriptor_id, log.version), value: a.bytes });
+      ops.push({ type: 'put', key: KEY.head(log.descriptor_id), value: enc(String(log.version)) });
+      ops.push({ type: 'put', key: KEY.log(log.seq), value: enc(log) });
+      if (a.regions !== null) ops.push({ type: 'put', key: KEY.regions, value: a.regions });
+      if (a.proposalId !== null) {
+        const applied: AppliedRecord = {
+          descriptor_id: log.descriptor_id,
+          descriptor_version: log.version,
+          version: log.seq,
+        };
+        ops.push({ type: 'put', key: KEY.applied(a.proposalId), value: enc(applied) });
+        ops.push({ type: 'del', key: KEY.prop(a.proposalId) });
+      }
+      last = log.seq;
+    }
+    ops.push({ type: 'put', key: KEY.version, value: enc(String(last)) });
+    await this.#write(ops);
+  }
+
+  /**
+   * The only write path. SPEC §4: `desc/` and `log/` keys are never overwritten or
+   * deleted; a batch that would do so is refused whole, before anything is written.
+   */
+  async #write(ops: readonly Op[]): Promise<void> {
+    const immutable: string[] = [];
+    for (const op of ops) {
+      if (!isImmutableKey(op.key)) continue;
+      if (op.type === 'del') throw appendOnly(op.key, 'delete');
+      immutable.push(op.key);
+    }
+    if (new Set(immutable).size !== immutable.length) throw appendOnly(immutable.join(','), 'write twice');
+    if (immutable.length > 0) {
+      const existing = await this.#guard('check append-only', () => this.#db.getMany(immutable));
+      const i = existing.findIndex((v) => v !== undefined);
+      if (i >= 0) throw appendOnly(immutable[i] ?? '', 'overwrite');
+    }
+    await this.#guard('write', () => this.#db.batch(ops as Op[], SYNC));
+  }
+
+  async #get(key: string): Promise<Uint8Array | undefined> {
+    return this.#guard(`read ${key}`, () => this.#db.get(key));
+  }
+
+  async #guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      if (cause instanceof RegistryError) throw cause;
+      throw new RegistryError(
+        'StoreUnavailable',
+        `store failed to ${what}: ${(cause as Error).message}`,
+        undefined,
+        {
+          cause,
+        },
+      );
+    }
+  }
+}
+
+function appendOnly(key: string, what: string): RegistryError {
+  // An engine bug, never a client's fault: refuse loudly rather than lose history.
+  return new RegistryError(
+    'StoreUnavailable',
+    `append-only violation: refusing to ${what} ${key} (${IMMUTABLE_PREFIXES.join(', ')} are immutable)`,
+  );
+}
+
+export { pad };
