@@ -32,7 +32,8 @@ export function parsePayload(raw: unknown, now: number, field = 'descriptor'): P
     throw badRequest(`${field}.kind`, `must be one of ${KINDS.join(', ')}`);
   }
   const kind = p.kind as Kind;
-  const reserved = RESERVED_IDS[id];
+  // Own keys only: `constructor` or `toString` must not find Object.prototype's members.
+  const reserved = Object.hasOwn(RESERVED_IDS, id) ? RESERVED_IDS[id] : undefined;
   if (reserved !== undefined && reserved !== kind) {
     throw badRequest(`${field}.id`, `id ${JSON.stringify(id)} is reserved for kind ${reserved}`);
   }

@@ -63,6 +63,11 @@ export function addr(raw: unknown, field: string): string {
   const text = string(raw, field);
   const m = HOST_PORT.exec(text);
   if (m !== null) {
+    // The bracket pattern admits any hex-and-colon text ("[:::::]"); the WHATWG URL parser
+    // accepts exactly the RFC 4291 IPv6 literals.
+    if (m[1]?.startsWith('[') && !URL.canParse(`http://${m[1]}/`)) {
+      throw badRequest(field, 'not an IPv6 address in brackets');
+    }
     const port = Number(m[3]);
     if (port >= 1 && port <= 65535) return text;
     throw badRequest(field, 'port must be 1..65535');
