@@ -92,7 +92,10 @@ export class EventBus {
 
   /** Events with seq > `since`, replayed then live. */
   subscribe(since: number): Subscription {
-    const sub = new Subscription(this, since, this.#bound, (s) => this.#subs.delete(s));
+    const sub = new Subscription(this, since, this.#bound, (s, reason) => {
+      this.#subs.delete(s);
+      if (reason === 'lagged') this.lagged++;
+    });
     this.#subs.add(sub);
     return sub;
   }
@@ -118,14 +121,19 @@ export type CloseReason = 'lagged' | 'shutdown' | 'closed';
 export class Subscription implements AsyncIterable<StreamItem> {
   readonly #bus: EventBus;
   readonly #bound: number;
-  readonly #onClose: (s: Subscription) => void;
+  readonly #onClose: (s: Subscription, reason: CloseReason) => void;
   #next: number;
   #live = false;
   #buffer: LogEntry[] = [];
   #wake: (() => void) | undefined;
   closed: CloseReason | undefined;
 
-  constructor(bus: EventBus, since: number, bound: number, onClose: (s: Subscription) => void) {
+  constructor(
+    bus: EventBus,
+    since: number,
+    bound: number,
+    onClose: (s: Subscription, reason: CloseReason) => void,
+  ) {
     this.#bus = bus;
     this.#next = since + 1;
     this.#bound = bound;
@@ -152,7 +160,7 @@ export class Subscription implements AsyncIterable<StreamItem> {
     if (this.closed !== undefined) return;
     this.closed = reason;
     this.#buffer = [];
-    this.#onClose(this);
+    this.#onClose(this, reason);
     this.#wakeUp();
   }
 

@@ -77,6 +77,7 @@ export class Registry {
   readonly #old: Lru<string, Entry>;
   readonly #now: () => number;
   readonly #ttl: number;
+  readonly #inflight = new Set<Promise<unknown>>();
   #writesDegraded = false;
   #closed = false;
 
@@ -161,13 +162,15 @@ export class Registry {
     this.#assertOpen();
     const now = this.#now();
     const { payload, signatures } = parseProposalRequest(raw, now);
-    return this.#queues.run(`prop\n${payload.id}`, async () => {
-      const record = admit(payload, signatures, undefined, this.#ctx(payload.id, now));
-      const existing = this.#live(record.proposal_id, now);
-      const merged =
-        existing === undefined ? record : admit(payload, signatures, existing, this.#ctx(payload.id, now));
-      return this.#save(merged);
-    });
+    return this.#track(
+      this.#queues.run(`prop\n${payload.id}`, async () => {
+        const record = admit(payload, signatures, undefined, this.#ctx(payload.id, now));
+        const existing = this.#live(record.proposal_id, now);
+        const merged =
+          existing === undefined ? record : admit(payload, signatures, existing, this.#ctx(payload.id, now));
+        return this.#save(merged);
+      }),
+    );
   }
 
   /** SPEC §5 POST /proposals/{id}/signatures. */
@@ -177,11 +180,13 @@ export class Registry {
     const signatures = parseCosignRequest(raw);
     const first = this.#live(proposalId, now);
     if (first === undefined) throw notFound(proposalId);
-    return this.#queues.run(`prop\n${first.payload.id}`, async () => {
-      const existing = this.#live(proposalId, now);
-      if (existing === undefined) throw notFound(proposalId);
-      return this.#save(admit(existing.payload, signatures, existing, this.#ctx(existing.payload.id, now)));
-    });
+    return this.#track(
+      this.#queues.run(`prop\n${first.payload.id}`, async () => {
+        const existing = this.#live(proposalId, now);
+        if (existing === undefined) throw notFound(proposalId);
+        return this.#save(admit(existing.payload, signatures, existing, this.#ctx(existing.payload.id, now)));
+      }),
+    );
   }
 
   /** SPEC §5 GET /proposals/{id}: pending, ready, or applied. */
@@ -227,21 +232,23 @@ export class Registry {
       if (applied !== undefined) return resultOf(applied, proposalId);
       throw notFound(proposalId);
     }
-    return this.#queues.run(first.payload.id, async () => {
-      const record = this.#live(proposalId, this.#now());
-      if (record === undefined) {
-        const applied = await this.#applied(proposalId);
-        if (applied !== undefined) return resultOf(applied, proposalId);
-        throw notFound(proposalId);
-      }
-      return new Promise<ApplyResult>((resolve, reject) => {
-        this.#committer.submit({
-          prepare: (state) => this.#prepare(state, record, appliedBy),
-          resolve,
-          reject,
+    return this.#track(
+      this.#queues.run(first.payload.id, async () => {
+        const record = this.#live(proposalId, this.#now());
+        if (record === undefined) {
+          const applied = await this.#applied(proposalId);
+          if (applied !== undefined) return resultOf(applied, proposalId);
+          throw notFound(proposalId);
+        }
+        return new Promise<ApplyResult>((resolve, reject) => {
+          this.#committer.submit({
+            prepare: (state) => this.#prepare(state, record, appliedBy),
+            resolve,
+            reject,
+          });
         });
-      });
-    });
+      }),
+    );
   }
 
   /** Removes expired proposals from memory and the store. */
@@ -257,6 +264,8 @@ export class Registry {
   async close(opts: { zeroFill?: boolean } = {}): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    // Writes already accepted finish (SPEC §8 clean shutdown); new ones are refused.
+    await Promise.allSettled([...this.#inflight]);
     await this.#committer.idle();
     this.bus.closeAll();
     if (opts.zeroFill === true) this.#zeroFill();
@@ -264,6 +273,13 @@ export class Registry {
   }
 
   // ---- internals ----
+
+  #track<T>(p: Promise<T>): Promise<T> {
+    this.#inflight.add(p);
+    const done = () => this.#inflight.delete(p);
+    p.then(done, done);
+    return p;
+  }
 
   #assertOpen(): void {
     if (this.#closed) throw new RegistryError('StoreUnavailable', 'registry is shutting down');
