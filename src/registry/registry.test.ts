@@ -8,7 +8,7 @@ import {
   publish,
   servicePayload,
 } from '../../test/helpers/fixtures.js';
-import { signPayload } from '../core/index.js';
+import { type SignerId, signPayload } from '../core/index.js';
 import { openMemoryStore } from '../store/index.js';
 import { Registry } from './registry.js';
 
@@ -241,7 +241,7 @@ describe('Registry.apply', () => {
 });
 
 describe('governance rotation', () => {
-  const rotation = (prev: string, signers: string[], threshold: number) =>
+  const rotation = (prev: string, signers: SignerId[], threshold: number) =>
     ({
       id: 'governance',
       version: 2,
