@@ -14,7 +14,7 @@ import {
   signingBytes,
   signPayload,
 } from '../src/core/index.js';
-import { BASE_TS, NOW, testKey } from '../vectors/generate.js';
+import { BASE_TS, NOW, testKey } from '../vectors/test-keys.js';
 import type { BenchResult } from './bench.types.js';
 import { type Contender, median, race, ratioOfRounds } from './measure.js';
 

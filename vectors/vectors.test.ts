@@ -16,7 +16,9 @@ import {
   signingBytes,
   verifyDescriptor,
 } from '../src/core/index.js';
-import { generateVectors, TEST_ONLY_COMMENT, type Vector, type VectorFile } from './generate.js';
+import { generateVectors } from './generate.js';
+import { TEST_ONLY_COMMENT } from './test-keys.js';
+import type { Vector, VectorFile } from './vector.types.js';
 
 const DIR = fileURLToPath(new URL('.', import.meta.url));
 const generated = generateVectors();
