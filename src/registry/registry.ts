@@ -268,7 +268,10 @@ export class Registry {
     await Promise.allSettled([...this.#inflight]);
     await this.#committer.idle();
     this.bus.closeAll();
-    if (opts.zeroFill === true) this.#zeroFill();
+    if (opts.zeroFill === true) {
+      this.#zeroFill();
+      await this.store.zeroFill();
+    }
     await this.store.close();
   }
 

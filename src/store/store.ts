@@ -58,6 +58,17 @@ export class Store {
     await this.#db.close();
   }
 
+  /**
+   * SPEC §8 amnesia: overwrites every value held in memory with zeros, in place. memory-level
+   * (view encoding) keeps and hands out the very arrays it was given, so this reaches what the
+   * snapshot no longer references (versions out of the read cache, pending proposals, the log).
+   */
+  async zeroFill(): Promise<void> {
+    if (this.persistent) return;
+    const values = await this.#guard('zero-fill', () => this.#db.values().all());
+    for (const v of values) v.fill(0);
+  }
+
   /** Global registry version: last log seq (0 on an empty store). */
   async version(): Promise<number> {
     const v = await this.#get(KEY.version);
