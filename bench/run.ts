@@ -12,6 +12,8 @@ import type { Bench, BenchResult } from './bench.types.js';
 /** One line per benchmark; each module is imported only when it runs. */
 const BENCHES: Readonly<Record<string, Bench>> = {
   verify: async () => (await import('./verify.js')).verifyBench(),
+  apply: async () => (await import('./apply.js')).applyBench(),
+  startup: async () => (await import('./startup.js')).startupBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));
