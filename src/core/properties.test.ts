@@ -37,7 +37,7 @@ const hostArb = fc.oneof(
 );
 const addrArb = fc.oneof(
   fc.tuple(hostArb, fc.integer({ min: 1, max: 65535 })).map(([h, p]) => `${h}:${p}`),
-  fc.webUrl({ withQueryParameters: true }),
+  fc.webUrl({ withQueryParameters: true }).filter((u) => Buffer.byteLength(u) <= 1024),
 );
 const endpointArb = fc.record({
   addr: addrArb,
