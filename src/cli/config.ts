@@ -1,0 +1,133 @@
+import { type GovernanceBody, parseAllowList, RegistryError } from '../core/index.js';
+import { parseDuration } from './duration.js';
+
+/** SPEC §8 settings after env, then flags, then validation. */
+export interface Config {
+  readonly bind: { host: string; port: number };
+  readonly db: string;
+  /** True when REGISTRY_DB or --db was given explicitly (amnesia guardrail). */
+  readonly dbExplicit: boolean;
+  readonly genesis: GovernanceBody | undefined;
+  readonly readCacheCap: number;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly metricsAddr: { host: string; port: number } | undefined;
+  readonly amnesia: boolean;
+  readonly macaroonRootKey: string;
+  readonly proposalTtlMs: number;
+  readonly maxBodyBytes: number;
+  readonly writeRate: number;
+  readonly readAuth: boolean;
+  readonly mirrorOf: string | undefined;
+}
+
+/** A setting that cannot be used: `serve` prints the message on one line and exits 2. */
+export function configError(message: string): RegistryError {
+  return new RegistryError('BadRequest', message, 'see README "Configuration"');
+}
+
+const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+function bool(raw: string | undefined, name: string, dflt: boolean): boolean {
+  if (raw === undefined || raw === '') return dflt;
+  if (/^(1|true|yes|on)$/i.test(raw)) return true;
+  if (/^(0|false|no|off)$/i.test(raw)) return false;
+  throw configError(`${name}=${JSON.stringify(raw)} is not a boolean (true or false)`);
+}
+
+function int(raw: string | undefined, name: string, dflt: number, min: number, max: number): number {
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!/^[0-9]+$/.test(raw.trim()) || !Number.isSafeInteger(n) || n < min || n > max) {
+    throw configError(`${name}=${JSON.stringify(raw)} must be an integer from ${min} to ${max}`);
+  }
+  return n;
+}
+
+export function parseAddr(raw: string, name: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]*):([0-9]{1,5})$/.exec(raw.trim());
+  const port = Number(m?.[2]);
+  if (m === null || port > 65535) throw configError(`${name}=${JSON.stringify(raw)} is not host:port`);
+  const host = (m[1] as string).replace(/^\[|\]$/g, '');
+  return { host: host === '' ? '127.0.0.1' : host, port };
+}
+
+export interface Flags {
+  bind?: string;
+  db?: string;
+  sigThreshold?: string;
+  allowSigner?: string[];
+  amnesia?: boolean;
+  mirrorOf?: string;
+  logLevel?: string;
+  metricsAddr?: string;
+  readAuth?: boolean;
+}
+
+/**
+ * SPEC §8: env first, flags override; every guardrail fails with a RegistryError whose
+ * message is the one line `serve` prints before exiting 2.
+ */
+export function parseConfig(env: Readonly<Record<string, string | undefined>>, flags: Flags = {}): Config {
+  const bind = parseAddr(flags.bind ?? env.BIND ?? '127.0.0.1:0', 'BIND');
+  const db = flags.db ?? env.REGISTRY_DB ?? './_data';
+  const amnesia = flags.amnesia ?? bool(env.AMNESIA, 'AMNESIA', false);
+  const signers = (flags.allowSigner ?? (env.SIGNER_ALLOWLIST === undefined ? [] : [env.SIGNER_ALLOWLIST]))
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const thresholdRaw = flags.sigThreshold ?? env.SIG_THRESHOLD;
+  let genesis: GovernanceBody | undefined;
+  if (signers.length > 0) {
+    const threshold = thresholdRaw === undefined || thresholdRaw === '' ? 2 : Number(thresholdRaw);
+    if (thresholdRaw !== undefined && thresholdRaw !== '' && !/^[0-9]+$/.test(thresholdRaw.trim())) {
+      throw configError(`SIG_THRESHOLD=${JSON.stringify(thresholdRaw)} is not an integer`);
+    }
+    try {
+      genesis = parseAllowList(signers, threshold);
+    } catch (err) {
+      throw configError((err as Error).message);
+    }
+  } else if (thresholdRaw !== undefined && thresholdRaw !== '') {
+    throw configError('SIG_THRESHOLD is set but SIGNER_ALLOWLIST is empty');
+  }
+  const key = env.MACAROON_ROOT_KEY ?? '';
+  if (!/^([0-9a-fA-F]{2}){32,}$/.test(key)) {
+    throw configError('MACAROON_ROOT_KEY must be hex of at least 32 bytes (64 hex digits)');
+  }
+  const level = (flags.logLevel ?? env.LOG_LEVEL ?? 'info') as Config['logLevel'];
+  if (!LEVELS.includes(level))
+    throw configError(`LOG_LEVEL=${JSON.stringify(level)} must be one of ${LEVELS.join(', ')}`);
+  const metricsRaw = flags.metricsAddr ?? env.METRICS_ADDR;
+  const mirrorOf = flags.mirrorOf ?? env.MIRROR_OF;
+  if (mirrorOf !== undefined && mirrorOf !== '' && !/^https?:\/\/[^/\s]+/.test(mirrorOf)) {
+    throw configError(`MIRROR_OF=${JSON.stringify(mirrorOf)} is not an http(s) URL`);
+  }
+  return {
+    bind,
+    db,
+    dbExplicit: flags.db !== undefined || env.REGISTRY_DB !== undefined,
+    genesis,
+    readCacheCap: int(env.READ_CACHE_CAP, 'READ_CACHE_CAP', 8192, 0, 10_000_000),
+    logLevel: level,
+    metricsAddr:
+      metricsRaw === undefined || metricsRaw === '' ? undefined : parseAddr(metricsRaw, 'METRICS_ADDR'),
+    amnesia,
+    macaroonRootKey: key.toLowerCase(),
+    proposalTtlMs: env.PROPOSAL_TTL === undefined ? 86_400_000 : positive(env.PROPOSAL_TTL),
+    maxBodyBytes: int(env.MAX_BODY_BYTES, 'MAX_BODY_BYTES', 65_536, 1024, 16 * 1024 * 1024),
+    writeRate: int(env.WRITE_RATE, 'WRITE_RATE', 200, 1, 1_000_000),
+    readAuth: flags.readAuth ?? bool(env.READ_AUTH, 'READ_AUTH', false),
+    mirrorOf: mirrorOf === '' ? undefined : mirrorOf,
+  };
+}
+
+function positive(raw: string): number {
+  let ms: number;
+  try {
+    ms = parseDuration(raw, 'PROPOSAL_TTL');
+  } catch (err) {
+    throw configError((err as Error).message);
+  }
+  if (ms < 1000) throw configError(`PROPOSAL_TTL=${JSON.stringify(raw)} must be at least 1s`);
+  return ms;
+}

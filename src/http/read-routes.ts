@@ -1,0 +1,127 @@
+import type { Context, Hono } from 'hono';
+import { badRequest, type Kind, RegistryError } from '../core/index.js';
+import { ID_RE } from '../core/limits.js';
+import type { Entry } from '../registry/index.js';
+import type { AppDeps, AppEnv } from './app.types.js';
+import { authenticate, engine } from './guard.js';
+import { json } from './respond.js';
+import { BASE } from './routes.js';
+
+const KINDS = new Set<Kind>(['service', 'node', 'region_map', 'governance']);
+
+/** SPEC §5: `If-None-Match` → 304 when it names the current ETag (or is `*`). */
+export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (ifNoneMatch === undefined) return false;
+  if (ifNoneMatch.trim() === '*') return true;
+  return ifNoneMatch.split(',').some((t) => {
+    const v = t.trim();
+    return v === etag || v === `W/${etag}`;
+  });
+}
+
+/** The exact stored bytes with ETag and X-Registry-Version (SPEC §5). */
+export function descriptorResponse(c: Context<AppEnv>, e: Entry, version: number): Response {
+  const headers = {
+    etag: e.etag,
+    'x-registry-version': String(version),
+    'content-type': 'application/json; charset=utf-8',
+  };
+  if (notModified(c.req.header('if-none-match'), e.etag)) return c.body(null, 304, headers);
+  return c.body(e.bytes as Uint8Array<ArrayBuffer>, 200, headers);
+}
+
+const CURSOR_RE = /^[A-Za-z0-9_-]{1,200}$/;
+
+export function encodeCursor(id: string): string {
+  return Buffer.from(id, 'utf8').toString('base64url');
+}
+
+export function decodeCursor(raw: string): string {
+  const id = CURSOR_RE.test(raw) ? Buffer.from(raw, 'base64url').toString('utf8') : '';
+  if (!ID_RE.test(id) || encodeCursor(id) !== raw)
+    throw badRequest('cursor', 'not a cursor this registry issued');
+  return id;
+}
+
+function parseLimit(raw: string | undefined): number {
+  if (raw === undefined) return 100;
+  if (!/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) {
+    throw badRequest('limit', 'must be an integer from 1 to 1000');
+  }
+  return Number(raw);
+}
+
+function parseVersion(raw: string): number {
+  if (!/^[1-9][0-9]{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw badRequest('version', 'must be a positive integer');
+  }
+  return Number(raw);
+}
+
+export function readRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  const version = (c: Context<AppEnv>) => {
+    authenticate(c, deps, 'registry:read');
+    return json(c, { version: engine(deps).version });
+  };
+  app.get(`${BASE}/version`, version);
+  app.get('/version', version);
+
+  app.get(`${BASE}/descriptors`, (c) => {
+    authenticate(c, deps, 'registry:read');
+    const r = engine(deps);
+    const kind = c.req.query('kind');
+    if (kind !== undefined && kind !== '' && !KINDS.has(kind as Kind)) {
+      throw badRequest('kind', `must be one of ${[...KINDS].join(', ')}`);
+    }
+    const prefix = c.req.query('prefix');
+    const cursor = c.req.query('cursor');
+    const page = r.list({
+      limit: parseLimit(c.req.query('limit')),
+      ...(kind !== undefined && kind !== '' ? { kind: kind as Kind } : {}),
+      ...(prefix !== undefined && prefix !== '' ? { prefix } : {}),
+      ...(cursor !== undefined && cursor !== '' ? { after: decodeCursor(cursor) } : {}),
+    });
+    const items = page.items.map((e) => ({
+      id: e.id,
+      version: e.version,
+      kind: e.kind,
+      digest: e.digest,
+      deprecated: e.deprecated,
+      ts: e.ts,
+    }));
+    const last = page.items.at(-1);
+    return json(c, { items, next_cursor: page.more && last !== undefined ? encodeCursor(last.id) : null });
+  });
+
+  app.get(`${BASE}/descriptors/:id`, (c) => {
+    authenticate(c, deps, 'registry:read');
+    const r = engine(deps);
+    return descriptorResponse(c, r.head(c.req.param('id')), r.version);
+  });
+
+  app.get(`${BASE}/descriptors/:id/versions`, async (c) => {
+    authenticate(c, deps, 'registry:read');
+    return json(c, await engine(deps).history(c.req.param('id')));
+  });
+
+  app.get(`${BASE}/descriptors/:id/versions/:n`, async (c) => {
+    authenticate(c, deps, 'registry:read');
+    const r = engine(deps);
+    const n = parseVersion(c.req.param('n'));
+    return descriptorResponse(c, await r.at(c.req.param('id'), n), r.version);
+  });
+
+  app.get(`${BASE}/regions/map`, (c) => {
+    authenticate(c, deps, 'registry:read');
+    const r = engine(deps);
+    const view = r.snapshot.regions;
+    if (view === undefined) throw new RegistryError('NotFound', 'no region map has been applied yet');
+    const headers = {
+      etag: view.etag,
+      'x-registry-version': String(r.version),
+      'content-type': 'application/json; charset=utf-8',
+    };
+    if (notModified(c.req.header('if-none-match'), view.etag)) return c.body(null, 304, headers);
+    return c.body(view.bytes as Uint8Array<ArrayBuffer>, 200, headers);
+  });
+}

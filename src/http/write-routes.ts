@@ -1,0 +1,87 @@
+import type { Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { type Payload, parseJsonText, RegistryError } from '../core/index.js';
+import type { Registry } from '../registry/index.js';
+import type { AppDeps, AppEnv } from './app.types.js';
+import { assertWritable, authenticate, authorizeTarget, engine } from './guard.js';
+import { json } from './respond.js';
+import { BASE } from './routes.js';
+
+const PROPOSAL_ID = /^[0-9a-f]{64}$/;
+
+/** The descriptor a proposal concerns, pending or applied; NotFound otherwise. */
+async function target(r: Registry, proposalId: string): Promise<Payload> {
+  if (!PROPOSAL_ID.test(proposalId)) {
+    throw new RegistryError(
+      'NotFound',
+      `no proposal ${proposalId.slice(0, 80)}`,
+      'a proposal_id is 64 lowercase hex',
+    );
+  }
+  return (await r.proposal(proposalId)).descriptor;
+}
+
+async function body(c: Context<AppEnv>): Promise<unknown> {
+  return parseJsonText(await c.req.text());
+}
+
+export function writeRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  // SPEC §5: over MAX_BODY_BYTES → 413 before parsing (Content-Length or the streamed count).
+  const limit = bodyLimit({
+    maxSize: deps.maxBodyBytes,
+    onError: () => {
+      throw new RegistryError('PayloadTooLarge', `request body over ${deps.maxBodyBytes} bytes`);
+    },
+  });
+  const rate = (c: Context<AppEnv>) => deps.limiter.take(c.get('tokenName') ?? '');
+
+  app.post(`${BASE}/proposals`, limit, async (c) => {
+    assertWritable(deps);
+    const cap = authenticate(c, deps, 'registry:propose');
+    rate(c);
+    const r = engine(deps);
+    const raw = await body(c);
+    const descriptor = (raw as { descriptor?: { id?: unknown; kind?: unknown } } | null)?.descriptor;
+    if (typeof descriptor?.id === 'string' && typeof descriptor.kind === 'string') {
+      authorizeTarget(cap, 'registry:propose', { descriptorId: descriptor.id, kind: descriptor.kind });
+    }
+    // A descriptor without a string id and kind never gets past propose's parser (BadRequest).
+    return json(c, await r.propose(raw), 202);
+  });
+
+  app.get(`${BASE}/proposals/:proposal_id`, async (c) => {
+    const cap = authenticate(c, deps, 'propose-or-apply');
+    const r = engine(deps);
+    const view = await r.proposal(c.req.param('proposal_id').slice(0, 128));
+    authorizeTarget(cap, 'propose-or-apply', {
+      descriptorId: view.descriptor.id,
+      kind: view.descriptor.kind,
+    });
+    return json(c, view);
+  });
+
+  app.post(`${BASE}/proposals/:proposal_id/signatures`, limit, async (c) => {
+    assertWritable(deps);
+    const cap = authenticate(c, deps, 'registry:propose');
+    rate(c);
+    const r = engine(deps);
+    const id = c.req.param('proposal_id');
+    const p = await target(r, id);
+    authorizeTarget(cap, 'registry:propose', { descriptorId: p.id, kind: p.kind });
+    return json(c, await r.cosign(id, await body(c)), 202);
+  });
+
+  app.post(`${BASE}/apply/:proposal_id`, limit, async (c) => {
+    assertWritable(deps);
+    const cap = authenticate(c, deps, 'registry:apply');
+    rate(c);
+    const r = engine(deps);
+    const id = c.req.param('proposal_id');
+    const p = await target(r, id);
+    authorizeTarget(cap, 'registry:apply', { descriptorId: p.id, kind: p.kind });
+    const started = performance.now();
+    const result = await r.apply(id, c.get('tokenName') ?? 'anonymous');
+    deps.metrics.applied((performance.now() - started) / 1000);
+    return json(c, result);
+  });
+}
