@@ -150,12 +150,10 @@ async function profileNotes(): Promise<string[]> {
   const ms = (xs: ReadonlyArray<readonly [string, number]>) =>
     xs.map(([l, t]) => `${l} ${t.toFixed(0)} ms`).join('; ');
   return [
-    '',
     `CPU profile of one start (\`node --cpu-prof\`, open ${r.openMs.toFixed(0)} ms under the profiler, ` +
-      `${main.s.totalMs.toFixed(0)} ms sampled; file bench/out/startup-prof/${main.f}):`,
-    '',
-    `- self time: ${ms(main.s.self.slice(0, 8))}`,
-    `- inclusive, engine code: ${ms(main.s.inclusive.filter(([l]) => l.includes('(src/')).slice(0, 8))}`,
+      `${main.s.totalMs.toFixed(0)} ms sampled; file bench/out/startup-prof/${main.f}).`,
+    `Profile, self time: ${ms(main.s.self.slice(0, 8))}.`,
+    `Profile, inclusive time of engine code: ${ms(main.s.inclusive.filter(([l]) => l.includes('(src/')).slice(0, 8))}.`,
   ];
 }
 
