@@ -6,7 +6,8 @@ import { healthRoutes } from './health-routes.js';
 import { readRoutes } from './read-routes.js';
 import { requestIdFor } from './request-id.js';
 import { errorResponse } from './respond.js';
-import { ROUTES, UNMATCHED } from './routes.js';
+import { BASE, ROUTES, UNMATCHED } from './routes.js';
+import { watchRoute } from './watch-route.js';
 import { writeRoutes } from './write-routes.js';
 
 const TEMPLATES = new Set(ROUTES.map((r) => r.path));
@@ -44,7 +45,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     const status = c.res.status;
     deps.metrics.observeRequest(route, c.req.method, status, seconds);
     const code = c.get('errorCode');
-    if (code !== undefined && c.req.method === 'POST') deps.metrics.rejected(code, code === 'BadSignature');
+    if (code !== undefined) {
+      // registry_update_total counts applies; every other refusal only rejected_total.
+      if (route.startsWith(`${BASE}/apply/`)) deps.metrics.rejected(code, code === 'BadSignature');
+      else deps.metrics.rejectedRequest(code);
+    }
     // Successful reads are debug: gateways poll heads far more often than anyone reads logs.
     const level = status >= 400 || c.req.method !== 'GET' ? 'info' : 'debug';
     if (deps.logger.isLevelEnabled(level)) {
@@ -54,7 +59,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
         route,
         status,
         latency_ms: Math.round(seconds * 1e6) / 1e3,
-        token: c.get('tokenName'),
+        token_name: c.get('tokenName'),
       });
     }
   });
@@ -88,5 +93,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   healthRoutes(app, deps);
   readRoutes(app, deps);
   writeRoutes(app, deps);
+  watchRoute(app, deps, deps.watchProgressMs);
   return app;
 }

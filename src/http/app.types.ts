@@ -16,6 +16,8 @@ export interface AppDeps {
   readonly logger: Logger;
   readonly now: () => number;
   readonly version: string;
+  /** SPEC §6 idle progress interval (15 s; shorter in tests). */
+  readonly watchProgressMs?: number;
 }
 
 export interface AppEnv {
