@@ -19,6 +19,7 @@ import type { Append, AppliedRecord, LogEntry, ProposalRecord, Store } from '../
 import { EventBus, type Subscription } from './bus.js';
 import { type BatchHooks, GroupCommitter } from './committer.js';
 import { descriptorBytes, type Entry, entryFromBytes, entryOf } from './entry.js';
+import { type LoadReport, loadSnapshot, writeCheckpoint } from './load.js';
 import { Lru } from './lru.js';
 import { admit, notFound, type ProposalStatus, statusOf, tallyOf } from './proposals.js';
 import { SerialQueues } from './serial-queue.js';
@@ -31,6 +32,8 @@ export interface RegistryOptions {
   readonly readCacheCap?: number;
   readonly busBound?: number;
   readonly now?: () => number;
+  /** Applies between background start-up checkpoints (on disk only; default 10,000). */
+  readonly checkpointEvery?: number;
 }
 
 /** SPEC §5 200 body of POST /apply. */
@@ -62,6 +65,8 @@ interface BatchState {
 }
 
 const DAY = 24 * 60 * 60 * 1000;
+/** Below this many heads a full load is fast anyway: no checkpoint is written after one. */
+const CHECKPOINT_MIN_HEADS = 1000;
 
 /**
  * The engine (SPEC §3, §4, §6): proposals, per-id serial apply with group commit into the
@@ -71,6 +76,8 @@ export class Registry {
   readonly store: Store;
   readonly snapshot = new Snapshot();
   readonly bus: EventBus;
+  /** How the snapshot was loaded at open (undefined for a fresh genesis). */
+  loaded: LoadReport | undefined;
   readonly #pending = new Map<string, ProposalRecord>();
   readonly #queues = new SerialQueues();
   readonly #committer: GroupCommitter<BatchState, ApplyResult>;
@@ -78,6 +85,9 @@ export class Registry {
   readonly #now: () => number;
   readonly #ttl: number;
   readonly #inflight = new Set<Promise<unknown>>();
+  readonly #checkpointEvery: number;
+  #sinceCheckpoint = 0;
+  #checkpointing: Promise<void> | undefined;
   #writesDegraded = false;
   #closed = false;
 
@@ -86,6 +96,7 @@ export class Registry {
     this.#now = opts.now ?? Date.now;
     this.#ttl = opts.proposalTtlMs ?? DAY;
     this.#old = new Lru(opts.readCacheCap ?? 8192);
+    this.#checkpointEvery = opts.checkpointEvery ?? 10_000;
     this.bus = new EventBus(store, 0, opts.busBound);
     this.#committer = new GroupCommitter(store, this.#hooks());
   }
@@ -267,6 +278,15 @@ export class Registry {
     // Writes already accepted finish (SPEC §8 clean shutdown); new ones are refused.
     await Promise.allSettled([...this.#inflight]);
     await this.#committer.idle();
+    await this.#checkpointing;
+    // A clean shutdown leaves a checkpoint, so the next start reads a few large values.
+    if (
+      this.store.persistent &&
+      this.#sinceCheckpoint > 0 &&
+      this.snapshot.heads.size >= CHECKPOINT_MIN_HEADS
+    ) {
+      await writeCheckpoint(this.store, this.snapshot).catch(() => undefined);
+    }
     this.bus.closeAll();
     if (opts.zeroFill === true) {
       this.#zeroFill();
@@ -412,6 +432,25 @@ export class Registry {
     this.snapshot.governance = state.governance;
     this.snapshot.version = state.version;
     this.bus.publish(appends.map((a) => a.log));
+    this.#sinceCheckpoint += appends.length;
+    if (this.#sinceCheckpoint >= this.#checkpointEvery) this.#checkpointSoon(false);
+  }
+
+  /** Starts a background checkpoint unless one is running (on-disk stores only). */
+  #checkpointSoon(force: boolean): void {
+    if (!this.store.persistent || this.#checkpointing !== undefined || this.#closed) return;
+    if (!force && this.#sinceCheckpoint === 0) return;
+    const at = this.#sinceCheckpoint;
+    this.#checkpointing = writeCheckpoint(this.store, this.snapshot)
+      .then(() => {
+        this.#sinceCheckpoint -= at;
+      })
+      .catch(() => {
+        // Only start-up speed is at stake; the next trigger tries again.
+      })
+      .finally(() => {
+        this.#checkpointing = undefined;
+      });
   }
 
   async #load(genesis: GovernanceBody | undefined): Promise<void> {
@@ -431,23 +470,11 @@ export class Registry {
       this.#install(state, [append]);
       return;
     }
-    const heads = await this.store.heads();
-    const raws = await this.store.descriptors(heads);
-    for (let i = 0; i < heads.length; i++) {
-      const raw = raws[i];
-      const [id, v] = heads[i] as [string, number];
-      if (raw === undefined)
-        throw new RegistryError('StoreUnavailable', `store is missing desc/${id}/v/${v} (head/${id} = ${v})`);
-      const { entry, descriptor } = entryFromBytes(raw);
-      this.snapshot.put(entry);
-      if (descriptor.kind === 'governance') this.snapshot.governance = governanceOf(descriptor);
-    }
-    const regions = await this.store.regions();
-    const rh = this.snapshot.get('regions');
-    if (regions !== undefined && rh !== undefined)
-      this.snapshot.regions = { bytes: Buffer.from(regions), etag: rh.etag };
-    this.snapshot.version = version;
-    this.bus.reset(version);
+    const report = await loadSnapshot(this.store, this.snapshot);
+    this.loaded = report;
+    // A store loaded without a checkpoint gets one in the background: the next start is fast.
+    if (!report.fromCheckpoint && report.read >= CHECKPOINT_MIN_HEADS) this.#checkpointSoon(true);
+    this.bus.reset(this.snapshot.version);
     const gov = this.snapshot.get('governance');
     if (genesis !== undefined && gov !== undefined) {
       const current = this.snapshot.governance;

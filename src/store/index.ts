@@ -1,3 +1,4 @@
+export { CHUNK_ROWS, type CheckpointMeta, type CheckpointRow, encodeChunk } from './checkpoint.js';
 export { IMMUTABLE_PREFIXES, isImmutableKey, KEY, pad } from './keys.js';
 export { openLevelStore, openMemoryStore } from './open.js';
 export { type Db, SCHEMA_VERSION, Store } from './store.js';

@@ -16,6 +16,9 @@ export const KEY = {
   log: (seq: number) => `log/${pad(seq)}`,
   prop: (proposalId: string) => `prop/${proposalId}`,
   applied: (proposalId: string) => `applied/${proposalId}`,
+  /** Start-up checkpoint (derived, not in SPEC §4: safe to delete). */
+  snapMeta: 'snap/meta',
+  snapChunk: (n: number) => `snap/chunk/${String(n).padStart(8, '0')}`,
 } as const;
 
 /** SPEC §4: the prefixes whose keys are written once and never overwritten or deleted. */

@@ -1,5 +1,6 @@
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
 import { RegistryError } from '../core/index.js';
+import { type CheckpointMeta, type CheckpointRow, decodeChunk } from './checkpoint.js';
 import { IMMUTABLE_PREFIXES, isImmutableKey, KEY, pad, prefixEnd } from './keys.js';
 import type { Append, AppliedRecord, LogEntry, ProposalRecord } from './store.types.js';
 
@@ -130,6 +131,39 @@ export class Store {
     await this.#write(ids.map((id) => ({ type: 'del', key: KEY.prop(id) })));
   }
 
+  /** The start-up checkpoint, or undefined when there is none or it cannot be read whole. */
+  async readCheckpoint(): Promise<{ meta: CheckpointMeta; rows: CheckpointRow[] } | undefined> {
+    const raw = await this.#get(KEY.snapMeta);
+    if (raw === undefined) return undefined;
+    try {
+      const meta = json(raw) as CheckpointMeta;
+      const rows: CheckpointRow[] = [];
+      // One chunk at a time: LevelDB's read buffers are reused instead of piling up (RSS).
+      for (let i = 0; i < meta.chunks; i++) {
+        const c = await this.#get(KEY.snapChunk(i));
+        if (c === undefined) return undefined;
+        for (const r of decodeChunk(Buffer.from(c.buffer, c.byteOffset, c.byteLength))) rows.push(r);
+      }
+      return rows.length === meta.rows ? { meta, rows } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Replaces the checkpoint in one batch (not fsynced: losing it only costs a longer
+   * replay of the log on the next start).
+   */
+  async writeCheckpoint(seq: number, chunks: readonly Buffer[], rows: number): Promise<void> {
+    const old = await this.#get(KEY.snapMeta);
+    const oldChunks = old === undefined ? 0 : ((json(old) as CheckpointMeta).chunks ?? 0);
+    const ops: Op[] = chunks.map((c, i) => ({ type: 'put', key: KEY.snapChunk(i), value: c }));
+    for (let i = chunks.length; i < oldChunks; i++) ops.push({ type: 'del', key: KEY.snapChunk(i) });
+    const meta: CheckpointMeta = { seq, chunks: chunks.length, rows };
+    ops.push({ type: 'put', key: KEY.snapMeta, value: enc(meta) });
+    await this.#write(ops, false);
+  }
+
   async applied(proposalId: string): Promise<AppliedRecord | undefined> {
     const v = await this.#get(KEY.applied(proposalId));
     return v === undefined ? undefined : (json(v) as AppliedRecord);
@@ -168,7 +202,7 @@ export class Store {
    * The only write path. SPEC §4: `desc/` and `log/` keys are never overwritten or
    * deleted; a batch that would do so is refused whole, before anything is written.
    */
-  async #write(ops: readonly Op[]): Promise<void> {
+  async #write(ops: readonly Op[], sync = true): Promise<void> {
     const immutable: string[] = [];
     for (const op of ops) {
       if (!isImmutableKey(op.key)) continue;
@@ -181,7 +215,7 @@ export class Store {
       const i = existing.findIndex((v) => v !== undefined);
       if (i >= 0) throw appendOnly(immutable[i] ?? '', 'overwrite');
     }
-    await this.#guard('write', () => this.#db.batch(ops as Op[], SYNC));
+    await this.#guard('write', () => this.#db.batch(ops as Op[], sync ? SYNC : {}));
   }
 
   async #get(key: string): Promise<Uint8Array | undefined> {
