@@ -33,13 +33,25 @@ export function writeRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       throw new RegistryError('PayloadTooLarge', `request body over ${deps.maxBodyBytes} bytes`);
     },
   });
-  const rate = (c: Context<AppEnv>) => deps.limiter.take(c.get('tokenName') ?? '');
+  /** Every write, in order: not a mirror (503), token (401/403), rate (429), ready (503). */
+  const beginWrite = (c: Context<AppEnv>, scope: 'registry:propose' | 'registry:apply') => {
+    assertWritable(deps);
+    const cap = authenticate(c, deps, scope);
+    deps.limiter.take(c.get('tokenName') ?? '');
+    return { cap, r: engine(deps) };
+  };
+
+  /** A write on an existing proposal: its descriptor's id and kind meet the token's caveats. */
+  const beginProposalWrite = async (c: Context<AppEnv>, scope: 'registry:propose' | 'registry:apply') => {
+    const { cap, r } = beginWrite(c, scope);
+    const id = c.req.param('proposal_id') ?? '';
+    const p = await target(r, id);
+    authorizeTarget(cap, scope, { descriptorId: p.id, kind: p.kind });
+    return { r, id };
+  };
 
   app.post(`${BASE}/proposals`, limit, async (c) => {
-    assertWritable(deps);
-    const cap = authenticate(c, deps, 'registry:propose');
-    rate(c);
-    const r = engine(deps);
+    const { cap, r } = beginWrite(c, 'registry:propose');
     const raw = await body(c);
     const descriptor = (raw as { descriptor?: { id?: unknown; kind?: unknown } } | null)?.descriptor;
     if (typeof descriptor?.id === 'string' && typeof descriptor.kind === 'string') {
@@ -61,24 +73,12 @@ export function writeRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   });
 
   app.post(`${BASE}/proposals/:proposal_id/signatures`, limit, async (c) => {
-    assertWritable(deps);
-    const cap = authenticate(c, deps, 'registry:propose');
-    rate(c);
-    const r = engine(deps);
-    const id = c.req.param('proposal_id');
-    const p = await target(r, id);
-    authorizeTarget(cap, 'registry:propose', { descriptorId: p.id, kind: p.kind });
+    const { r, id } = await beginProposalWrite(c, 'registry:propose');
     return json(c, await r.cosign(id, await body(c)), 202);
   });
 
   app.post(`${BASE}/apply/:proposal_id`, limit, async (c) => {
-    assertWritable(deps);
-    const cap = authenticate(c, deps, 'registry:apply');
-    rate(c);
-    const r = engine(deps);
-    const id = c.req.param('proposal_id');
-    const p = await target(r, id);
-    authorizeTarget(cap, 'registry:apply', { descriptorId: p.id, kind: p.kind });
+    const { r, id } = await beginProposalWrite(c, 'registry:apply');
     const started = performance.now();
     const result = await r.apply(id, c.get('tokenName') ?? 'anonymous');
     deps.metrics.applied((performance.now() - started) / 1000);

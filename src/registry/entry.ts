@@ -9,20 +9,15 @@ import {
   type Signature,
   signingBytes,
 } from '../core/index.js';
+import type { CheckpointRow } from '../store/index.js';
 
-/** One stored descriptor version as the snapshot serves it: exact bytes plus what lists need. */
-export interface Entry {
-  readonly id: string;
-  readonly version: number;
-  readonly kind: Kind;
-  readonly deprecated: boolean;
-  /** The descriptor's own ts (Unix ms, set by the proposer). */
-  readonly ts: number;
-  readonly digest: string;
+/**
+ * One stored descriptor version as the snapshot serves it: the exact bytes plus what lists
+ * need (a checkpoint row) and the ETag header value.
+ */
+export interface Entry extends CheckpointRow {
   /** `"<digest>"`, ready for the ETag header. */
   readonly etag: string;
-  /** SPEC §2: the JCS form of the whole signed descriptor, exactly as stored and served. */
-  readonly bytes: Buffer;
 }
 
 /** The stored and served bytes of a signed descriptor (SPEC §2, §4). */

@@ -12,8 +12,10 @@ export interface CheckpointRow {
   readonly version: number;
   readonly kind: Kind;
   readonly deprecated: boolean;
+  /** The descriptor's own ts (Unix ms, set by the proposer). */
   readonly ts: number;
   readonly digest: string;
+  /** SPEC §2: the JCS form of the whole signed descriptor, exactly as stored and served. */
   readonly bytes: Buffer;
 }
 
