@@ -15,9 +15,13 @@ export interface LoadReport {
  * usable one, replaying the log after it (as etcd replays its WAL after a snapshot), else
  * from every `head/`. Failures name the key and the reason.
  */
-export async function loadSnapshot(store: Store, snapshot: Snapshot): Promise<LoadReport> {
+export async function loadSnapshot(
+  store: Store,
+  snapshot: Snapshot,
+  useCheckpoint = true,
+): Promise<LoadReport> {
   const version = await store.version();
-  const cp = store.persistent ? await store.readCheckpoint() : undefined;
+  const cp = useCheckpoint && store.persistent ? await store.readCheckpoint() : undefined;
   let refs: Array<[string, number]>;
   let fromCheckpoint = false;
   if (cp !== undefined && cp.meta.seq <= version) {

@@ -34,6 +34,8 @@ export interface RegistryOptions {
   readonly now?: () => number;
   /** Applies between background start-up checkpoints (on disk only; default 10,000). */
   readonly checkpointEvery?: number;
+  /** Read and write start-up checkpoints (default true; false forces a full load). */
+  readonly checkpoints?: boolean;
 }
 
 /** SPEC §5 200 body of POST /apply. */
@@ -86,6 +88,7 @@ export class Registry {
   readonly #ttl: number;
   readonly #inflight = new Set<Promise<unknown>>();
   readonly #checkpointEvery: number;
+  readonly #checkpoints: boolean;
   #sinceCheckpoint = 0;
   #checkpointing: Promise<void> | undefined;
   #writesDegraded = false;
@@ -97,6 +100,7 @@ export class Registry {
     this.#ttl = opts.proposalTtlMs ?? DAY;
     this.#old = new Lru(opts.readCacheCap ?? 8192);
     this.#checkpointEvery = opts.checkpointEvery ?? 10_000;
+    this.#checkpoints = opts.checkpoints ?? true;
     this.bus = new EventBus(store, 0, opts.busBound);
     this.#committer = new GroupCommitter(store, this.#hooks());
   }
@@ -438,7 +442,8 @@ export class Registry {
 
   /** Starts a background checkpoint unless one is running (on-disk stores only). */
   #checkpointSoon(force: boolean): void {
-    if (!this.store.persistent || this.#checkpointing !== undefined || this.#closed) return;
+    if (!this.#checkpoints || !this.store.persistent || this.#checkpointing !== undefined || this.#closed)
+      return;
     if (!force && this.#sinceCheckpoint === 0) return;
     const at = this.#sinceCheckpoint;
     this.#checkpointing = writeCheckpoint(this.store, this.snapshot)
@@ -470,7 +475,7 @@ export class Registry {
       this.#install(state, [append]);
       return;
     }
-    const report = await loadSnapshot(this.store, this.snapshot);
+    const report = await loadSnapshot(this.store, this.snapshot, this.#checkpoints);
     this.loaded = report;
     // A store loaded without a checkpoint gets one in the background: the next start is fast.
     if (!report.fromCheckpoint && report.read >= CHECKPOINT_MIN_HEADS) this.#checkpointSoon(true);
