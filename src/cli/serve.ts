@@ -7,7 +7,7 @@ import { WriteRateLimiter } from '../http/rate-limit.js';
 import { type Listening, listen, requestHandler } from '../http/server.js';
 import { ServiceState } from '../http/service-state.js';
 import { Registry } from '../registry/index.js';
-import { openLevelStore, openMemoryStore } from '../store/index.js';
+import { openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
 import { fsTypeOf } from './tmpfs.js';
 
@@ -82,14 +82,17 @@ export async function serve(
   logger.info({ url: main.url, metrics_url: side?.url, amnesia: config.amnesia }, 'listening');
 
   let registry: Registry;
+  let store: Store | undefined;
   try {
-    const store = config.amnesia ? await openMemoryStore() : await openLevelStore(config.db);
+    store = config.amnesia ? await openMemoryStore() : await openLevelStore(config.db);
     registry = await Registry.open(store, {
       ...(config.genesis === undefined ? {} : { genesis: config.genesis }),
       proposalTtlMs: config.proposalTtlMs,
       readCacheCap: config.readCacheCap,
     });
   } catch (err) {
+    // A refused start (e.g. governance mismatch) must not keep the store's LOCK.
+    await store?.close().catch(() => undefined);
     await main.close();
     await side?.close();
     throw err;

@@ -328,7 +328,14 @@ export class Registry {
   }
 
   async #save(record: ProposalRecord): Promise<ProposalStatus> {
-    await this.store.putProposal(record);
+    try {
+      await this.store.putProposal(record);
+    } catch (err) {
+      // SPEC §5 /readyz `writes`: a store that refuses a proposal is as degraded as one that refuses an apply.
+      this.#writesDegraded = true;
+      throw err;
+    }
+    this.#writesDegraded = false;
     this.#pending.set(record.proposal_id, record);
     return statusOf(record, this.snapshot.governance);
   }
