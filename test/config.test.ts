@@ -470,3 +470,17 @@ describe('fsTypeOf', () => {
     });
   });
 });
+
+describe('parseConfig with empty values', () => {
+  it('treats an empty PROPOSAL_TTL and LOG_LEVEL as unset, like every other setting', () => {
+    const c = parseConfig({ MACAROON_ROOT_KEY: 'ab'.repeat(32), PROPOSAL_TTL: '', LOG_LEVEL: '' });
+    expect(c.proposalTtlMs).toBe(86_400_000);
+    expect(c.logLevel).toBe('info');
+  });
+
+  it('refuses a MIRROR_OF that is not a whole http(s) URL', () => {
+    for (const bad of ['http://a b', 'ftp://upstream', 'http://']) {
+      expect(() => parseConfig({ MACAROON_ROOT_KEY: 'ab'.repeat(32), MIRROR_OF: bad })).toThrow(/MIRROR_OF/);
+    }
+  });
+});

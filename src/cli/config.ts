@@ -94,12 +94,12 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
   if (!/^([0-9a-fA-F]{2}){32,}$/.test(key)) {
     throw configError('MACAROON_ROOT_KEY must be hex of at least 32 bytes (64 hex digits)');
   }
-  const level = (flags.logLevel ?? env.LOG_LEVEL ?? 'info') as Config['logLevel'];
+  const level = (flags.logLevel ?? (env.LOG_LEVEL || 'info')) as Config['logLevel'];
   if (!LEVELS.includes(level))
     throw configError(`LOG_LEVEL=${JSON.stringify(level)} must be one of ${LEVELS.join(', ')}`);
   const metricsRaw = flags.metricsAddr ?? env.METRICS_ADDR;
   const mirrorOf = flags.mirrorOf ?? env.MIRROR_OF;
-  if (mirrorOf !== undefined && mirrorOf !== '' && !/^https?:\/\/[^/\s]+/.test(mirrorOf)) {
+  if (mirrorOf !== undefined && mirrorOf !== '' && !isHttpUrl(mirrorOf)) {
     throw configError(`MIRROR_OF=${JSON.stringify(mirrorOf)} is not an http(s) URL`);
   }
   return {
@@ -113,12 +113,19 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
       metricsRaw === undefined || metricsRaw === '' ? undefined : parseAddr(metricsRaw, 'METRICS_ADDR'),
     amnesia,
     macaroonRootKey: key.toLowerCase(),
-    proposalTtlMs: env.PROPOSAL_TTL === undefined ? 86_400_000 : positive(env.PROPOSAL_TTL),
+    proposalTtlMs:
+      env.PROPOSAL_TTL === undefined || env.PROPOSAL_TTL === '' ? 86_400_000 : positive(env.PROPOSAL_TTL),
     maxBodyBytes: int(env.MAX_BODY_BYTES, 'MAX_BODY_BYTES', 65_536, 1024, 16 * 1024 * 1024),
     writeRate: int(env.WRITE_RATE, 'WRITE_RATE', 200, 1, 1_000_000),
     readAuth: flags.readAuth ?? bool(env.READ_AUTH, 'READ_AUTH', false),
     mirrorOf: mirrorOf === '' ? undefined : mirrorOf,
   };
+}
+
+function isHttpUrl(raw: string): boolean {
+  if (/\s/.test(raw) || !URL.canParse(raw)) return false;
+  const u = new URL(raw);
+  return (u.protocol === 'http:' || u.protocol === 'https:') && u.host !== '';
 }
 
 function positive(raw: string): number {
