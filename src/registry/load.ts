@@ -1,5 +1,12 @@
-import type { Payload } from '../core/index.js';
-import { governanceOf, parseDescriptor, RegistryError } from '../core/index.js';
+import {
+  type Governance,
+  type GovernanceBody,
+  governanceOf,
+  type Payload,
+  parseDescriptor,
+  RegistryError,
+  sameGovernance,
+} from '../core/index.js';
 import { CHUNK_ROWS, encodeChunk, type Store } from '../store/index.js';
 import { type Entry, entryFromStored } from './entry.js';
 import type { Snapshot } from './snapshot.js';
@@ -87,4 +94,18 @@ export async function writeCheckpoint(store: Store, snapshot: Snapshot): Promise
     await new Promise((r) => setImmediate(r));
   }
   await store.writeCheckpoint(seq, chunks, entries.length);
+}
+
+/**
+ * SPEC §3: once a store exists its governance head is authoritative; settings that are
+ * given and disagree with it refuse the start (serve exits 2 naming both).
+ */
+export function assertConfiguredGovernance(current: Governance, configured: GovernanceBody): void {
+  const body = { signers: [...current.signers], threshold: current.threshold };
+  if (sameGovernance(body, configured)) return;
+  throw new RegistryError(
+    'BadRequest',
+    `configured signers [${configured.signers.join(',')}] threshold ${configured.threshold} disagree with the stored governance v${current.version}: signers [${body.signers.join(',')}] threshold ${body.threshold}`,
+    'omit SIGNER_ALLOWLIST and SIG_THRESHOLD (the stored governance is authoritative) or make them match',
+  );
 }

@@ -2,6 +2,7 @@ import {
   allowList,
   assertExtends,
   countQuorum,
+  type Descriptor,
   digestOf,
   type Governance,
   type HeadRef,
@@ -14,7 +15,8 @@ import {
   type Tally,
   verifySignatures,
 } from '../core/index.js';
-import type { ProposalRecord } from '../store/index.js';
+import type { AppliedRecord, ProposalRecord } from '../store/index.js';
+import type { ApplyResult } from './apply-batch.js';
 
 /** SPEC §5 202 body of POST /proposals and co-signing. */
 export interface ProposalStatus {
@@ -78,4 +80,44 @@ export function notFound(proposalId: string): RegistryError {
     `no pending proposal ${proposalId}`,
     'it may have expired; propose again',
   );
+}
+
+/** SPEC §5 GET /proposals/{id}. */
+export interface ProposalView {
+  readonly proposal_id: string;
+  readonly descriptor: Payload;
+  readonly signatures: ProposalRecord['signatures'];
+  readonly status: 'pending' | 'ready' | 'applied';
+  readonly threshold: number;
+  readonly expires_at: string | null;
+  readonly applied?: ApplyResult;
+}
+
+export function resultOf(a: AppliedRecord, proposalId: string): ApplyResult {
+  return {
+    version: a.version,
+    descriptor_id: a.descriptor_id,
+    descriptor_version: a.descriptor_version,
+    digest: proposalId,
+  };
+}
+
+/** An applied proposal as GET /proposals/{id} shows it: the stored descriptor and the apply result. */
+export function appliedView(
+  proposalId: string,
+  applied: AppliedRecord,
+  descriptor: Descriptor,
+  gov: Governance,
+): ProposalView {
+  const { signatures, ...rest } = descriptor;
+  const payload = rest as Payload;
+  return {
+    proposal_id: proposalId,
+    descriptor: payload,
+    signatures,
+    status: 'applied',
+    threshold: tallyOf(payload, signatures, gov).threshold,
+    expires_at: null,
+    applied: resultOf(applied, proposalId),
+  };
 }

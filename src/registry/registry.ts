@@ -1,29 +1,33 @@
 import {
-  assertExtends,
-  assertQuorum,
-  canonicalJson,
   digestOf,
-  type Governance,
   type GovernanceBody,
   genesisPayload,
-  governanceOf,
-  type HeadRef,
-  type Payload,
   parseCosignRequest,
   parseProposalRequest,
   RegistryError,
-  sameGovernance,
   signingBytes,
 } from '../core/index.js';
-import type { Append, AppliedRecord, LogEntry, ProposalRecord, Store } from '../store/index.js';
+import type { Append, AppliedRecord, ProposalRecord, Store } from '../store/index.js';
+import { type ApplyResult, appendOf, type BatchState, beginBatch, prepareApply } from './apply-batch.js';
 import { EventBus, type Subscription } from './bus.js';
+import { CHECKPOINT_MIN_HEADS, Checkpointer } from './checkpointer.js';
 import { type BatchHooks, GroupCommitter } from './committer.js';
-import { descriptorBytes, type Entry, entryFromBytes, entryOf } from './entry.js';
-import { type LoadReport, loadSnapshot, writeCheckpoint } from './load.js';
+import { descriptorBytes, type Entry, entryFromBytes } from './entry.js';
+import { assertConfiguredGovernance, type LoadReport, loadSnapshot } from './load.js';
 import { Lru } from './lru.js';
-import { admit, notFound, type ProposalStatus, statusOf, tallyOf } from './proposals.js';
+import {
+  admit,
+  appliedView,
+  notFound,
+  type ProposalStatus,
+  type ProposalView,
+  resultOf,
+  statusOf,
+} from './proposals.js';
 import { SerialQueues } from './serial-queue.js';
 import { type ListQuery, Snapshot } from './snapshot.js';
+
+export type { ApplyResult, ProposalView };
 
 export interface RegistryOptions {
   /** SPEC §3 genesis allow-list and threshold; required on an empty store, checked otherwise. */
@@ -38,37 +42,7 @@ export interface RegistryOptions {
   readonly checkpoints?: boolean;
 }
 
-/** SPEC §5 200 body of POST /apply. */
-export interface ApplyResult {
-  readonly version: number;
-  readonly descriptor_id: string;
-  readonly descriptor_version: number;
-  readonly digest: string;
-}
-
-/** SPEC §5 GET /proposals/{id}. */
-export interface ProposalView {
-  readonly proposal_id: string;
-  readonly descriptor: Payload;
-  readonly signatures: ProposalRecord['signatures'];
-  readonly status: 'pending' | 'ready' | 'applied';
-  readonly threshold: number;
-  readonly expires_at: string | null;
-  readonly applied?: ApplyResult;
-}
-
-interface BatchState {
-  version: number;
-  now: number;
-  readonly heads: Map<string, HeadRef>;
-  governance: Governance;
-  readonly entries: Entry[];
-  readonly applied: string[];
-}
-
 const DAY = 24 * 60 * 60 * 1000;
-/** Below this many heads a full load is fast anyway: no checkpoint is written after one. */
-const CHECKPOINT_MIN_HEADS = 1000;
 
 /**
  * The engine (SPEC §3, §4, §6): proposals, per-id serial apply with group commit into the
@@ -87,10 +61,8 @@ export class Registry {
   readonly #now: () => number;
   readonly #ttl: number;
   readonly #inflight = new Set<Promise<unknown>>();
-  readonly #checkpointEvery: number;
+  readonly #checkpointer: Checkpointer;
   readonly #checkpoints: boolean;
-  #sinceCheckpoint = 0;
-  #checkpointing: Promise<void> | undefined;
   #writesDegraded = false;
   #closed = false;
 
@@ -99,8 +71,13 @@ export class Registry {
     this.#now = opts.now ?? Date.now;
     this.#ttl = opts.proposalTtlMs ?? DAY;
     this.#old = new Lru(opts.readCacheCap ?? 8192);
-    this.#checkpointEvery = opts.checkpointEvery ?? 10_000;
     this.#checkpoints = opts.checkpoints ?? true;
+    this.#checkpointer = new Checkpointer(
+      store,
+      this.snapshot,
+      opts.checkpointEvery ?? 10_000,
+      this.#checkpoints,
+    );
     this.bus = new EventBus(store, 0, opts.busBound);
     this.#committer = new GroupCommitter(store, this.#hooks());
   }
@@ -219,20 +196,9 @@ export class Registry {
       };
     }
     const applied = await this.#applied(proposalId);
-    if (applied === undefined) throw notFound(proposalId);
-    const raw = await this.store.descriptor(applied.descriptor_id, applied.descriptor_version);
-    if (raw === undefined) throw notFound(proposalId);
-    const { descriptor } = entryFromBytes(raw);
-    const { signatures, ...payload } = descriptor;
-    return {
-      proposal_id: proposalId,
-      descriptor: payload as Payload,
-      signatures,
-      status: 'applied',
-      threshold: tallyOf(payload as Payload, signatures, this.snapshot.governance).threshold,
-      expires_at: null,
-      applied: resultOf(applied, proposalId),
-    };
+    const raw = applied && (await this.store.descriptor(applied.descriptor_id, applied.descriptor_version));
+    if (applied === undefined || raw === undefined) throw notFound(proposalId);
+    return appliedView(proposalId, applied, entryFromBytes(raw).descriptor, this.snapshot.governance);
   }
 
   /**
@@ -257,7 +223,7 @@ export class Registry {
         }
         return new Promise<ApplyResult>((resolve, reject) => {
           this.#committer.submit({
-            prepare: (state) => this.#prepare(state, record, appliedBy),
+            prepare: (state) => prepareApply(state, (id) => this.snapshot.get(id), record, appliedBy),
             resolve,
             reject,
           });
@@ -282,15 +248,7 @@ export class Registry {
     // Writes already accepted finish (SPEC §8 clean shutdown); new ones are refused.
     await Promise.allSettled([...this.#inflight]);
     await this.#committer.idle();
-    await this.#checkpointing;
-    // A clean shutdown leaves a checkpoint, so the next start reads a few large values.
-    if (
-      this.store.persistent &&
-      this.#sinceCheckpoint > 0 &&
-      this.snapshot.heads.size >= CHECKPOINT_MIN_HEADS
-    ) {
-      await writeCheckpoint(this.store, this.snapshot).catch(() => undefined);
-    }
+    await this.#checkpointer.close();
     this.bus.closeAll();
     if (opts.zeroFill === true) {
       this.#zeroFill();
@@ -344,82 +302,9 @@ export class Registry {
     return /^[0-9a-f]{64}$/.test(proposalId) ? this.store.applied(proposalId) : undefined;
   }
 
-  /** SPEC §3 at apply: CAS on version/prev, quorum recounted against the governance of this moment. */
-  #prepare(
-    state: BatchState,
-    record: ProposalRecord,
-    appliedBy: string,
-  ): { append: Append; result: ApplyResult } {
-    const { payload } = record;
-    const h = state.heads.get(payload.id) ?? this.snapshot.get(payload.id);
-    assertExtends(
-      payload,
-      h === undefined ? undefined : { version: h.version, digest: h.digest, kind: h.kind },
-    );
-    const tally = tallyOf(payload, record.signatures, state.governance);
-    assertQuorum(tally);
-    const signers = new Set([
-      ...state.governance.signers,
-      ...(payload.kind === 'governance' ? payload.body.signers : []),
-    ]);
-    const bytes = descriptorBytes(
-      payload,
-      record.signatures.filter((s) => signers.has(s.signer_id)),
-    );
-    const append = this.#append(state, payload, bytes, record.proposal_id, record.proposal_id, appliedBy);
-    return {
-      append,
-      result: {
-        version: append.log.seq,
-        descriptor_id: payload.id,
-        descriptor_version: payload.version,
-        digest: record.proposal_id,
-      },
-    };
-  }
-
-  #append(
-    state: BatchState,
-    payload: Payload,
-    bytes: Buffer,
-    digest: string,
-    proposalId: string | null,
-    by: string,
-  ): Append {
-    const seq = ++state.version;
-    const log: LogEntry = {
-      seq,
-      type: payload.deprecated === true ? 'deprecated' : 'published',
-      descriptor_id: payload.id,
-      version: payload.version,
-      digest,
-      ts: state.now,
-      applied_by: by,
-    };
-    state.heads.set(payload.id, { version: payload.version, digest, kind: payload.kind });
-    if (payload.kind === 'governance') state.governance = governanceOf(payload);
-    state.entries.push(entryOf(payload, bytes, digest));
-    if (proposalId !== null) state.applied.push(proposalId);
-    const regions =
-      payload.kind === 'region_map'
-        ? Buffer.from(
-            canonicalJson({ version: payload.version, digest, regions: payload.body.regions }),
-            'utf8',
-          )
-        : null;
-    return { log, bytes, proposalId, regions };
-  }
-
   #hooks(): BatchHooks<BatchState> {
     return {
-      begin: () => ({
-        version: this.snapshot.version,
-        now: this.#now(),
-        heads: new Map(),
-        governance: this.snapshot.governance,
-        entries: [],
-        applied: [],
-      }),
+      begin: () => beginBatch(this.snapshot.version, this.snapshot.governance, this.#now()),
       committed: (state, appends) => this.#install(state, appends),
       failed: () => {
         this.#writesDegraded = true;
@@ -443,26 +328,7 @@ export class Registry {
     this.snapshot.governance = state.governance;
     this.snapshot.version = state.version;
     this.bus.publish(appends.map((a) => a.log));
-    this.#sinceCheckpoint += appends.length;
-    if (this.#sinceCheckpoint >= this.#checkpointEvery) this.#checkpointSoon(false);
-  }
-
-  /** Starts a background checkpoint unless one is running (on-disk stores only). */
-  #checkpointSoon(force: boolean): void {
-    if (!this.#checkpoints || !this.store.persistent || this.#checkpointing !== undefined || this.#closed)
-      return;
-    if (!force && this.#sinceCheckpoint === 0) return;
-    const at = this.#sinceCheckpoint;
-    this.#checkpointing = writeCheckpoint(this.store, this.snapshot)
-      .then(() => {
-        this.#sinceCheckpoint -= at;
-      })
-      .catch(() => {
-        // Only start-up speed is at stake; the next trigger tries again.
-      })
-      .finally(() => {
-        this.#checkpointing = undefined;
-      });
+    this.#checkpointer.applied(appends.length);
   }
 
   async #load(genesis: GovernanceBody | undefined): Promise<void> {
@@ -477,7 +343,7 @@ export class Registry {
       const payload = genesisPayload(genesis, this.#now());
       const state = this.#hooks().begin();
       const bytes = descriptorBytes(payload, []);
-      const append = this.#append(state, payload, bytes, digestOf(signingBytes(payload)), null, 'genesis');
+      const append = appendOf(state, payload, bytes, digestOf(signingBytes(payload)), null, 'genesis');
       await this.store.append([append]);
       this.#install(state, [append]);
       return;
@@ -485,20 +351,9 @@ export class Registry {
     const report = await loadSnapshot(this.store, this.snapshot, this.#checkpoints);
     this.loaded = report;
     // A store loaded without a checkpoint gets one in the background: the next start is fast.
-    if (!report.fromCheckpoint && report.read >= CHECKPOINT_MIN_HEADS) this.#checkpointSoon(true);
+    if (!report.fromCheckpoint && report.read >= CHECKPOINT_MIN_HEADS) this.#checkpointer.soon();
     this.bus.reset(this.snapshot.version);
-    const gov = this.snapshot.get('governance');
-    if (genesis !== undefined && gov !== undefined) {
-      const current = this.snapshot.governance;
-      const body = { signers: [...current.signers], threshold: current.threshold };
-      if (!sameGovernance(body, genesis)) {
-        throw new RegistryError(
-          'BadRequest',
-          `configured signers [${genesis.signers.join(',')}] threshold ${genesis.threshold} disagree with the stored governance v${current.version}: signers [${body.signers.join(',')}] threshold ${body.threshold}`,
-          'omit SIGNER_ALLOWLIST and SIG_THRESHOLD (the stored governance is authoritative) or make them match',
-        );
-      }
-    }
+    if (genesis !== undefined) assertConfiguredGovernance(this.snapshot.governance, genesis);
     const now = this.#now();
     for (const p of await this.store.proposals()) {
       if (p.expires_at > now) this.#pending.set(p.proposal_id, p);
@@ -513,13 +368,4 @@ export class Registry {
     this.#old.clear();
     this.#pending.clear();
   }
-}
-
-function resultOf(a: AppliedRecord, proposalId: string): ApplyResult {
-  return {
-    version: a.version,
-    descriptor_id: a.descriptor_id,
-    descriptor_version: a.descriptor_version,
-    digest: proposalId,
-  };
 }
