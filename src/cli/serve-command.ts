@@ -18,21 +18,24 @@ export const SERVE_HELP = `registry serve: run the registry (SPEC §8 settings; 
 Also from env: MACAROON_ROOT_KEY (required), READ_CACHE_CAP, PROPOSAL_TTL, MAX_BODY_BYTES, WRITE_RATE.
 Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 2 on invalid settings.`;
 
+/** The flags of `registry serve` (also what the CLI's README check looks up). */
+export const SERVE_OPTIONS = {
+  bind: { type: 'string' },
+  db: { type: 'string' },
+  'sig-threshold': { type: 'string' },
+  'allow-signer': { type: 'string', multiple: true },
+  amnesia: { type: 'boolean' },
+  'mirror-of': { type: 'string' },
+  'metrics-addr': { type: 'string' },
+  'log-level': { type: 'string' },
+  'read-auth': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export function serveFlags(argv: readonly string[]): Flags & { help: boolean } {
   const { values } = parseArgs({
     args: [...argv],
-    options: {
-      bind: { type: 'string' },
-      db: { type: 'string' },
-      'sig-threshold': { type: 'string' },
-      'allow-signer': { type: 'string', multiple: true },
-      amnesia: { type: 'boolean' },
-      'mirror-of': { type: 'string' },
-      'metrics-addr': { type: 'string' },
-      'log-level': { type: 'string' },
-      'read-auth': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
+    options: SERVE_OPTIONS,
     strict: true,
   });
   const flags: Flags & { help: boolean } = { help: values.help === true };

@@ -1,0 +1,46 @@
+import { clientOf } from '../client-of.js';
+import type { CommandSpec } from '../command.types.js';
+import { writeOutput } from '../input-file.js';
+import { flag, optInt, optString, reqString } from '../values.js';
+
+export const get: CommandSpec = {
+  name: 'get',
+  summary: 'Print a descriptor (the head, or one version), or its history.',
+  help: `  --id ID                  descriptor id (required)
+  --version N              that version instead of the head
+  --history                list every version (version, digest, ts, deprecated)
+  --out FILE.json          also write the descriptor to this file`,
+  options: {
+    id: { type: 'string' },
+    version: { type: 'string' },
+    history: { type: 'boolean' },
+    out: { type: 'string' },
+  },
+  network: true,
+  async run(ctx) {
+    const { values, out } = ctx;
+    const id = reqString(values, 'id');
+    const client = clientOf(ctx);
+    if (flag(values, 'history')) {
+      const versions = await client.versions(id);
+      if (out.json) out.value(versions);
+      else {
+        for (const v of versions) {
+          const when = new Date(v.ts).toISOString();
+          out.line(`v${v.version}  ${v.digest}  ${when}${v.deprecated ? '  deprecated' : ''}`);
+        }
+      }
+      return 0;
+    }
+    const n = optInt(values, 'version', 1);
+    const r = n === undefined ? await client.get(id) : await client.getVersion(id, n);
+    const path = optString(values, 'out');
+    if (path !== undefined) writeOutput(path, `${JSON.stringify(r.descriptor, null, 2)}\n`);
+    if (out.json) out.value(r.descriptor);
+    else {
+      out.line(JSON.stringify(r.descriptor, null, 2));
+      out.note(`digest ${r.digest}, registry version ${r.registryVersion}`);
+    }
+    return 0;
+  },
+};

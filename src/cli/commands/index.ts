@@ -1,0 +1,46 @@
+import type { CommandSpec } from '../command.types.js';
+import { apply } from './apply.js';
+import { cosign } from './cosign.js';
+import { dev } from './dev.js';
+import { digest } from './digest.js';
+import { draft } from './draft.js';
+import { get } from './get.js';
+import { keygen } from './keygen.js';
+import { list } from './list.js';
+import { propose } from './propose.js';
+import { serve } from './serve.js';
+import { sign } from './sign.js';
+import { signerId } from './signer-id.js';
+import { tokenMint } from './token-mint.js';
+import { verify } from './verify.js';
+import { watch } from './watch.js';
+
+/** Every command, in the order `registry --help` lists them. */
+export const COMMANDS: readonly CommandSpec[] = [
+  dev,
+  serve,
+  keygen,
+  signerId,
+  draft,
+  digest,
+  sign,
+  verify,
+  propose,
+  cosign,
+  apply,
+  get,
+  list,
+  watch,
+  tokenMint,
+];
+
+/** The command named by the first one or two words of argv, and the rest. */
+export function findCommand(
+  argv: readonly string[],
+): { spec: CommandSpec; rest: readonly string[] } | undefined {
+  const [a, b] = argv;
+  const two = COMMANDS.find((c) => c.name === `${a} ${b}`);
+  if (two !== undefined) return { spec: two, rest: argv.slice(2) };
+  const one = COMMANDS.find((c) => c.name === a);
+  return one === undefined ? undefined : { spec: one, rest: argv.slice(1) };
+}
