@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'vectors/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'vectors/**/*.test.ts', 'fuzz/**/*.test.ts'],
     setupFiles: ['test/helpers/matchers.ts'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -1,9 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { getRequestListener } from '@hono/node-server';
 import type { Hono } from 'hono';
+import { RegistryError } from '../core/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
+import { envelopeOf } from './envelope.js';
 import { headFastLane } from './fast-lane.js';
+import { requestIdFor } from './request-id.js';
 
 export interface Listening {
   readonly server: Server;
@@ -18,6 +22,7 @@ export function listen(
   port: number,
 ): Promise<Listening> {
   const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => {
@@ -47,6 +52,32 @@ export function requestHandler(
   const fast = headFastLane(deps);
   const slow = getRequestListener(app.fetch);
   return (req, res) => {
+    // While shutting down, a client retrying over a keep-alive socket (a watcher
+    // reconnecting with backoff) would keep it busy until the 5 s straggler bound; closing
+    // each connection after its answer lets close() finish as soon as requests drain.
+    if (deps.state.shuttingDown) res.setHeader('connection', 'close');
     if (!fast(req, res)) void slow(req, res);
   };
+}
+
+/**
+ * SPEC §5 envelope on every non-2xx, even for a request node's parser refuses before any
+ * handler runs (bad request line, header bytes or framing, headers over node's limit):
+ * node's default answer is a bare 400 or 431 with no X-Request-Id and no SPEC code.
+ * Attacker-controlled input; found by the http fuzz target.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Duplex): void {
+  // As node's own handler: nothing can be written once a response on this socket has begun.
+  const inFlight = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (err.code === 'ECONNRESET' || !socket.writable || inFlight?.headersSent === true) {
+    socket.destroy();
+    return;
+  }
+  const requestId = requestIdFor(undefined);
+  const message =
+    err.code === 'HPE_HEADER_OVERFLOW' ? 'request head over the server limit' : 'malformed HTTP request';
+  const body = JSON.stringify(envelopeOf(new RegistryError('BadRequest', message), requestId, Date.now()));
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
