@@ -1,0 +1,469 @@
+import {
+  digestOf,
+  ID_RE,
+  type Payload,
+  parseDescriptor,
+  parseJsonText,
+  parsePayload,
+  payloadOf,
+  RegistryError,
+  type Signature,
+  signingBytes,
+} from '../core/index.js';
+import type {
+  ApplyResult,
+  ClientOptions,
+  DescriptorResponse,
+  ListItem,
+  ListPage,
+  ListQuery,
+  ProposalStatus,
+  ProposalView,
+  ReadyStatus,
+  RegionMapResponse,
+  VersionInfo,
+  WatchItem,
+  WatchOptions,
+} from './client.types.js';
+import { responseError } from './response-error.js';
+import { readSse } from './sse.js';
+import { int, parseJson, parseListPage, parseVersions, parseWatchMessage, record, str } from './wire.js';
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:9402';
+const DEFAULT_TIMEOUT_MS = 10_000;
+const API = '/v1/registry';
+
+/**
+ * SPEC §2's future-`ts` rule is the server's admission check at propose time; a reader
+ * whose clock lags must not refuse what the registry already holds, so parsing here
+ * passes a `now` no timestamp can exceed.
+ */
+const READER_NOW = Number.MAX_SAFE_INTEGER - 10 * 60 * 1000;
+
+/** Ids are path-safe by SPEC §2; anything else is percent-encoded (and answered 404). */
+function segment(id: string): string {
+  return ID_RE.test(id) ? id : encodeURIComponent(id);
+}
+
+function parseServedDescriptor(text: string, res: Response, what: string): DescriptorResponse {
+  const descriptor = parseDescriptor(parseJsonText(text), READER_NOW);
+  const digest = digestOf(signingBytes(payloadOf(descriptor)));
+  const etag = res.headers.get('etag') ?? '';
+  if (etag !== '' && etag !== `"${digest}"`) {
+    throw new RegistryError('BadSignature', `${what}: ETag ${etag} is not the digest of the served payload`);
+  }
+  const registryVersion = Number(res.headers.get('x-registry-version') ?? Number.NaN);
+  return {
+    descriptor,
+    digest,
+    etag: etag === '' ? `"${digest}"` : etag,
+    registryVersion: Number.isSafeInteger(registryVersion) ? registryVersion : 0,
+  };
+}
+
+interface Call<T> {
+  readonly method: 'GET' | 'POST';
+  readonly path: string;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Statuses besides 2xx handed to `parse` rather than turned into an error. */
+  readonly pass?: readonly number[];
+  readonly parse: (text: string, res: Response) => T;
+}
+
+/**
+ * Typed client for every route of SPEC §5. Non-2xx answers throw a
+ * {@link RegistryResponseError} (a `RegistryError` with the envelope's code, message, hint
+ * and `requestId`); an unreachable server or a timeout throws `RegistryError`
+ * `StoreUnavailable` with the cause attached.
+ *
+ * @example
+ * ```ts
+ * import { RegistryClient } from 'registry';
+ *
+ * const client = new RegistryClient({ baseUrl: 'http://127.0.0.1:9402', token: process.env.REGISTRY_TOKEN });
+ * const { descriptor, digest } = await client.get('svc-storage@us-east-1');
+ * const p = await client.propose(nextPayload, [signPayload(nextPayload, key, Date.now())]);
+ * if (p.status === 'ready') await client.apply(p.proposal_id);
+ * ```
+ */
+export class RegistryClient {
+  readonly baseUrl: string;
+  readonly #token: string | undefined;
+  readonly #fetch: typeof fetch;
+  readonly #timeoutMs: number;
+
+  constructor(opts: ClientOptions = {}) {
+    this.baseUrl = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.#token = opts.token;
+    this.#fetch = opts.fetch ?? ((input, init) => fetch(input, init));
+    this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  }
+
+  /**
+   * The global registry version (the last log seq).
+   * @example
+   * ```ts
+   * const v = await client.version(); // 1 on a fresh registry (genesis)
+   * ```
+   */
+  async version(): Promise<number> {
+    return this.#call({
+      method: 'GET',
+      path: `${API}/version`,
+      parse: (t) => int(record(parseJson(t, 'version'), 'version').version, 'version'),
+    });
+  }
+
+  /**
+   * One page of head summaries, by id.
+   * @example
+   * ```ts
+   * const page = await client.list({ kind: 'service', prefix: 'svc-', limit: 500 });
+   * if (page.next_cursor !== null) await client.list({ cursor: page.next_cursor });
+   * ```
+   */
+  async list(q: ListQuery = {}): Promise<ListPage> {
+    const params = new URLSearchParams();
+    if (q.kind !== undefined) params.set('kind', q.kind);
+    if (q.prefix !== undefined) params.set('prefix', q.prefix);
+    if (q.limit !== undefined) params.set('limit', String(q.limit));
+    if (q.cursor !== undefined) params.set('cursor', q.cursor);
+    const qs = params.toString();
+    return this.#call({
+      method: 'GET',
+      path: `${API}/descriptors${qs === '' ? '' : `?${qs}`}`,
+      parse: (t) => parseListPage(parseJson(t, 'list page')),
+    });
+  }
+
+  /**
+   * Every head summary, following `next_cursor` page by page.
+   * @example
+   * ```ts
+   * for await (const item of client.listAll({ kind: 'node' })) console.log(item.id, item.version);
+   * ```
+   */
+  async *listAll(q: Omit<ListQuery, 'cursor'> = {}): AsyncGenerator<ListItem, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.list(cursor === undefined ? q : { ...q, cursor });
+      yield* page.items;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
+  }
+
+  /**
+   * The head of `id`, parsed, with its digest (checked against the ETag) and the
+   * `X-Registry-Version` of the snapshot that answered. Parsing checks the shape only; a
+   * reader that must trust it verifies it with `verifyDescriptor` (or uses `TopologyWatcher`).
+   * @example
+   * ```ts
+   * const { descriptor, etag, registryVersion } = await client.get('svc-storage@us-east-1');
+   * ```
+   */
+  async get(id: string): Promise<DescriptorResponse> {
+    return this.#call({
+      method: 'GET',
+      path: `${API}/descriptors/${segment(id)}`,
+      parse: (t, res) => parseServedDescriptor(t, res, `descriptor ${id}`),
+    });
+  }
+
+  /**
+   * The head of `id` unless it still has ETag `etag` (`If-None-Match`, 304): then undefined.
+   * @example
+   * ```ts
+   * const changed = await client.getIfChanged(id, cached.etag);
+   * if (changed !== undefined) cached = changed;
+   * ```
+   */
+  async getIfChanged(id: string, etag: string): Promise<DescriptorResponse | undefined> {
+    return this.#call({
+      method: 'GET',
+      path: `${API}/descriptors/${segment(id)}`,
+      headers: { 'if-none-match': etag },
+      pass: [304],
+      parse: (t, res) => (res.status === 304 ? undefined : parseServedDescriptor(t, res, `descriptor ${id}`)),
+    });
+  }
+
+  /**
+   * The history of `id`, ascending.
+   * @example
+   * ```ts
+   * const history = await client.versions('svc-storage@us-east-1'); // [{ version: 1, digest, ts, deprecated }, …]
+   * ```
+   */
+  async versions(id: string): Promise<VersionInfo[]> {
+    return this.#call({
+      method: 'GET',
+      path: `${API}/descriptors/${segment(id)}/versions`,
+      parse: (t) => parseVersions(parseJson(t, 'versions')),
+    });
+  }
+
+  /**
+   * Version `n` of `id`, parsed, as `get` does for the head.
+   * @example
+   * ```ts
+   * const v1 = await client.getVersion('svc-storage@us-east-1', 1);
+   * ```
+   */
+  async getVersion(id: string, n: number): Promise<DescriptorResponse> {
+    if (!Number.isSafeInteger(n) || n < 1) throw new RegistryError('BadRequest', `version ${n}: must be ≥ 1`);
+    return this.#call({
+      method: 'GET',
+      path: `${API}/descriptors/${segment(id)}/versions/${n}`,
+      parse: (t, res) => parseServedDescriptor(t, res, `descriptor ${id} version ${n}`),
+    });
+  }
+
+  /**
+   * The current region map (NotFound until one is applied).
+   * @example
+   * ```ts
+   * const { regions } = await client.regionMap();
+   * ```
+   */
+  async regionMap(): Promise<RegionMapResponse> {
+    return this.#call({
+      method: 'GET',
+      path: `${API}/regions/map`,
+      parse: (t, res) => {
+        const r = record(parseJsonText(t), 'region map');
+        const regions = record(r.regions, 'region map regions') as RegionMapResponse['regions'];
+        const rv = Number(res.headers.get('x-registry-version') ?? Number.NaN);
+        return {
+          version: int(r.version, 'region map version', 1),
+          digest: str(r.digest, 'region map digest'),
+          regions,
+          etag: res.headers.get('etag') ?? '',
+          registryVersion: Number.isSafeInteger(rv) ? rv : 0,
+        };
+      },
+    });
+  }
+
+  /**
+   * Proposes a payload (the descriptor without `signatures`) with the signatures collected
+   * so far. Posting the same payload again merges signatures into the same proposal.
+   * @example
+   * ```ts
+   * const payload = { id: 'svc-a', version: 1, kind: 'service', prev: null, ts: Date.now(), body };
+   * const p = await client.propose(payload, [signPayload(payload, key, Date.now())]);
+   * console.log(p.proposal_id, p.status, `${p.signatures}/${p.threshold}`);
+   * ```
+   */
+  async propose(descriptor: Payload, signatures: readonly Signature[]): Promise<ProposalStatus> {
+    return this.#call({
+      method: 'POST',
+      path: `${API}/proposals`,
+      body: { descriptor, signatures },
+      parse: (t) => parseJson(t, 'proposal status') as ProposalStatus,
+    });
+  }
+
+  /**
+   * A pending, ready or applied proposal.
+   * @example
+   * ```ts
+   * const view = await client.proposal(proposalId);
+   * if (view.status === 'applied') console.log(view.applied?.version);
+   * ```
+   */
+  async proposal(proposalId: string): Promise<ProposalView> {
+    return this.#call({
+      method: 'GET',
+      path: `${API}/proposals/${encodeURIComponent(proposalId)}`,
+      parse: (t) => {
+        const raw = record(parseJsonText(t), 'proposal');
+        return { ...(raw as unknown as ProposalView), descriptor: parsePayload(raw.descriptor, READER_NOW) };
+      },
+    });
+  }
+
+  /**
+   * Adds signatures to a pending proposal (co-signing).
+   * @example
+   * ```ts
+   * const p = await client.cosign(proposalId, [signPayload(view.descriptor, myKey, Date.now())]);
+   * ```
+   */
+  async cosign(proposalId: string, signatures: readonly Signature[]): Promise<ProposalStatus> {
+    return this.#call({
+      method: 'POST',
+      path: `${API}/proposals/${encodeURIComponent(proposalId)}/signatures`,
+      body: { signatures },
+      parse: (t) => parseJson(t, 'proposal status') as ProposalStatus,
+    });
+  }
+
+  /**
+   * Applies a proposal that has reached quorum; repeating it returns the same result.
+   * @example
+   * ```ts
+   * const { version, descriptor_version } = await client.apply(proposalId);
+   * ```
+   */
+  async apply(proposalId: string): Promise<ApplyResult> {
+    return this.#call({
+      method: 'POST',
+      path: `${API}/apply/${encodeURIComponent(proposalId)}`,
+      parse: (t) => parseJson(t, 'apply result') as ApplyResult,
+    });
+  }
+
+  /**
+   * Liveness (`/healthz`).
+   * @example
+   * ```ts
+   * await client.health(); // { status: 'ok' }
+   * ```
+   */
+  async health(): Promise<{ status: string }> {
+    return this.#call({
+      method: 'GET',
+      path: `${API}/healthz`,
+      parse: (t) => ({ status: str(record(parseJson(t, 'health'), 'health').status, 'health status') }),
+    });
+  }
+
+  /**
+   * Readiness (`/readyz`). A probe, so a 503 `ready: false` is returned, not thrown.
+   * @example
+   * ```ts
+   * const { ready, writes } = await client.ready();
+   * ```
+   */
+  async ready(): Promise<ReadyStatus> {
+    return this.#call({
+      method: 'GET',
+      path: `${API}/readyz`,
+      pass: [503],
+      parse: (t, res) => {
+        const r = record(parseJson(t, 'readiness'), 'readiness');
+        if (typeof r.ready !== 'boolean') throw responseError(res, t, 'GET /readyz');
+        return r as ReadyStatus;
+      },
+    });
+  }
+
+  /**
+   * One `/watch` stream: log events (CloudEvents, parsed) and progress notes, until the
+   * server ends it, the connection breaks (throws `StoreUnavailable`) or `signal` aborts
+   * (ends quietly). It does not reconnect: resume with `since` = the last seq seen, or use
+   * `TopologyWatcher`, which does.
+   * @example
+   * ```ts
+   * const ctrl = new AbortController();
+   * for await (const item of client.watch({ since: 0, signal: ctrl.signal })) {
+   *   if (item.type === 'event') console.log(item.seq, item.event.type, item.event.subject);
+   *   else console.log('current at', item.registryVersion);
+   * }
+   * ```
+   */
+  async *watch(opts: WatchOptions = {}): AsyncGenerator<WatchItem, void, undefined> {
+    const since = opts.since ?? 0;
+    if (!Number.isSafeInteger(since) || since < 0)
+      throw new RegistryError('BadRequest', 'since: must be ≥ 0');
+    const ctrl = new AbortController();
+    const signal = opts.signal === undefined ? ctrl.signal : AbortSignal.any([ctrl.signal, opts.signal]);
+    const path = `${API}/watch?since=${since}`;
+    const timer = setTimeout(
+      () =>
+        ctrl.abort(
+          new RegistryError('StoreUnavailable', `GET ${path}: no response within ${this.#timeoutMs} ms`),
+        ),
+      this.#timeoutMs,
+    );
+    try {
+      let res: Response;
+      try {
+        res = await this.#fetch(`${this.baseUrl}${path}`, {
+          headers: this.#headers({ accept: 'text/event-stream' }),
+          signal,
+        });
+      } catch (err) {
+        if (opts.signal?.aborted === true) return;
+        throw this.#unreachable('GET', path, err, ctrl.signal);
+      } finally {
+        clearTimeout(timer);
+      }
+      if (!res.ok) throw responseError(res, await res.text().catch(() => ''), `GET ${path}`);
+      if (res.body === null) return;
+      try {
+        for await (const m of readSse(res.body)) {
+          const item = parseWatchMessage(m);
+          if (item !== undefined) yield item;
+        }
+      } catch (err) {
+        if (opts.signal?.aborted === true) return;
+        if (err instanceof RegistryError) throw err;
+        throw new RegistryError('StoreUnavailable', `GET ${path}: stream broken`, 'reconnect with since', {
+          cause: err,
+        });
+      }
+    } finally {
+      ctrl.abort();
+    }
+  }
+
+  #headers(extra: Readonly<Record<string, string>>): Record<string, string> {
+    return {
+      ...(this.#token === undefined ? {} : { authorization: `Bearer ${this.#token}` }),
+      ...extra,
+    };
+  }
+
+  #unreachable(method: string, path: string, err: unknown, signal: AbortSignal): RegistryError {
+    if (signal.aborted && signal.reason instanceof RegistryError) return signal.reason;
+    const why = err instanceof Error ? err.message : String(err);
+    return new RegistryError(
+      'StoreUnavailable',
+      `${method} ${path}: cannot reach ${this.baseUrl}: ${why}`,
+      'check that the registry runs and baseUrl is right; retry later',
+      { cause: err },
+    );
+  }
+
+  async #call<T>(c: Call<T>): Promise<T> {
+    const ctrl = new AbortController();
+    const timer = setTimeout(
+      () =>
+        ctrl.abort(
+          new RegistryError(
+            'StoreUnavailable',
+            `${c.method} ${c.path}: no response within ${this.#timeoutMs} ms`,
+          ),
+        ),
+      this.#timeoutMs,
+    );
+    try {
+      const init: RequestInit = {
+        method: c.method,
+        headers: this.#headers({
+          accept: 'application/json',
+          ...(c.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...c.headers,
+        }),
+        signal: ctrl.signal,
+      };
+      if (c.body !== undefined) init.body = JSON.stringify(c.body);
+      let res: Response;
+      let text: string;
+      try {
+        res = await this.#fetch(`${this.baseUrl}${c.path}`, init);
+        text = await res.text();
+      } catch (err) {
+        throw this.#unreachable(c.method, c.path, err, ctrl.signal);
+      }
+      if (!res.ok && !(c.pass ?? []).includes(res.status)) {
+        throw responseError(res, text, `${c.method} ${c.path}`);
+      }
+      return c.parse(text, res);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

@@ -1,0 +1,510 @@
+import {
+  assertGenesis,
+  type Descriptor,
+  type Governance,
+  type GovernanceBody,
+  governanceOf,
+  type HeadRef,
+  parseAllowList,
+  payloadOf,
+  RegistryError,
+  verifyDescriptor,
+} from '../core/index.js';
+import { backoffDelay } from './backoff.js';
+import { AsyncQueue } from './change-queue.js';
+import { RegistryClient } from './client.js';
+import type { DescriptorResponse, WatchEvent } from './client.types.js';
+import type {
+  ChangeEvent,
+  TopologyWatcherOptions,
+  ViewEntry,
+  WatcherErrorEvent,
+  WatcherEvents,
+  WatcherPhase,
+  WatcherStatus,
+} from './topology-watcher.types.js';
+
+/** A failure tied to one seq: the loop reports it and reconnects from the last good seq. */
+class SeqFailure {
+  constructor(
+    readonly phase: WatcherPhase,
+    readonly seq: number,
+    readonly error: RegistryError,
+  ) {}
+}
+
+/** Codes that say the descriptor could not be read, not that it is wrong. */
+const TRANSPORT = new Set(['StoreUnavailable', 'WriteRateLimited', 'Unauthorized', 'Forbidden']);
+
+function asRegistryError(err: unknown, what: string): RegistryError {
+  if (err instanceof RegistryError) return err;
+  return new RegistryError(
+    'StoreUnavailable',
+    `${what}: ${err instanceof Error ? err.message : String(err)}`,
+    '',
+    {
+      cause: err,
+    },
+  );
+}
+
+type Listener<K extends keyof WatcherEvents> = (event: WatcherEvents[K]) => void;
+
+/**
+ * Follows a registry's `/watch` and keeps a verified, never-rolled-back view of every head.
+ *
+ * Trust: it starts from nothing but the pinned genesis. It replays the log from seq 0
+ * (SPEC §6) and, for each entry, fetches that exact version (`getVersion`) and verifies it
+ * with the core's `verifyDescriptor` under the governance in force at that log position:
+ * seq 1 must be the pinned genesis (`assertGenesis`); a rotation needs the old AND the new
+ * threshold (SPEC §3). Replaying rather than listing heads is what lets every descriptor be
+ * checked against the governance of its own time. Only then is the entry exposed.
+ *
+ * Rollback protection: an entry must carry seq = last + 1 (no gap, no repeat) and version
+ * = head + 1 with prev = the head's digest (no lowered or replayed version).
+ *
+ * Failures: a refused entry is reported (`error` event, phase `verify`, with its seq and
+ * the `RegistryError` saying why) and the view stays at the last good seq. By default the
+ * watcher then reconnects after a jittered exponential backoff and re-fetches from that
+ * seq, because a refusal may be transient (a mirror mid-propagation, a corrupted
+ * response); a persistent forgery can only produce repeated reports at the maximum delay,
+ * never advance the view. `onVerificationFailure: 'halt'` stops instead. Broken or silent
+ * streams resume with `since` = the last good seq, so changes are delivered exactly once.
+ *
+ * @example
+ * ```ts
+ * import { TopologyWatcher } from 'registry';
+ *
+ * const watcher = new TopologyWatcher({
+ *   baseUrl: 'http://127.0.0.1:9402',
+ *   genesis: { signers: ['ed25519:…', 'ed25519:…', 'ed25519:…'], threshold: 2 },
+ *   onError: (e) => console.warn(e.phase, e.seq, e.error.code, e.error.message),
+ * }).start();
+ * await watcher.synced();
+ * for await (const change of watcher) {
+ *   console.log(change.seq, change.id, change.current.version);
+ * }
+ * ```
+ */
+export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
+  readonly #client: RegistryClient;
+  readonly #genesis: GovernanceBody;
+  readonly #opts: TopologyWatcherOptions;
+  readonly #random: () => number;
+  readonly #view = new Map<string, ViewEntry>();
+  #governance: Governance | undefined;
+  #seq = 0;
+  #status: WatcherStatus = 'idle';
+  #lastError: WatcherErrorEvent | undefined;
+  #closed = false;
+  #loop: Promise<void> | undefined;
+  #conn: AbortController | undefined;
+  #wake: (() => void) | undefined;
+  readonly #queues = new Set<AsyncQueue<ChangeEvent>>();
+  readonly #listeners: { [K in keyof WatcherEvents]: Set<Listener<K>> } = {
+    change: new Set(),
+    error: new Set(),
+    synced: new Set(),
+  };
+  #waiters: Array<{ seq: number; synced: boolean; resolve: () => void; reject: (e: unknown) => void }> = [];
+  #syncedOnce = false;
+
+  /** Throws `BadRequest` when the pinned genesis is not a valid allow-list and threshold. */
+  constructor(opts: TopologyWatcherOptions) {
+    this.#genesis = parseAllowList(opts.genesis.signers, opts.genesis.threshold);
+    this.#opts = opts;
+    this.#client = opts.client ?? new RegistryClient(opts);
+    this.#random = opts.random ?? Math.random;
+    if (opts.onChange !== undefined) this.#listeners.change.add(opts.onChange);
+    if (opts.onError !== undefined) this.#listeners.error.add(opts.onError);
+  }
+
+  /**
+   * Starts following (idempotent); returns the watcher for chaining.
+   * @example
+   * ```ts
+   * const watcher = new TopologyWatcher({ genesis }).start();
+   * ```
+   */
+  start(): this {
+    if (this.#loop === undefined && !this.#closed) this.#loop = this.#run();
+    return this;
+  }
+
+  /**
+   * The verified heads by id: live and read-only (copy it to keep a snapshot). Never
+   * contains anything unverified, and never moves backwards.
+   * @example
+   * ```ts
+   * const endpoints = [...watcher.view().values()].filter((e) => e.descriptor.kind === 'service');
+   * ```
+   */
+  view(): ReadonlyMap<string, ViewEntry> {
+    return this.#view;
+  }
+
+  /**
+   * The governance in force at `seq()`; undefined before the genesis is verified.
+   * @example
+   * ```ts
+   * console.log(watcher.governance()?.threshold);
+   * ```
+   */
+  governance(): Governance | undefined {
+    return this.#governance;
+  }
+
+  /**
+   * The last verified log seq (0 before genesis).
+   * @example
+   * ```ts
+   * console.log(`verified through seq ${watcher.seq()}`);
+   * ```
+   */
+  seq(): number {
+    return this.#seq;
+  }
+
+  /**
+   * Where the loop is: `syncing` while replaying, `live` once a progress note says it is
+   * current, `backoff` between attempts, `halted` after a refusal under `halt`.
+   * @example
+   * ```ts
+   * if (watcher.status() !== 'live') console.warn('topology may be stale');
+   * ```
+   */
+  status(): WatcherStatus {
+    return this.#status;
+  }
+
+  /**
+   * The last failure reported (kept after recovery, for diagnostics).
+   * @example
+   * ```ts
+   * const e = watcher.lastError();
+   * if (e !== undefined) console.warn(e.phase, e.seq, e.error.code);
+   * ```
+   */
+  lastError(): WatcherErrorEvent | undefined {
+    return this.#lastError;
+  }
+
+  /**
+   * Subscribes a callback; returns the unsubscribe function. `change` fires once per
+   * verified log entry, in seq order; `error` for every failure; `synced` when a progress
+   * note says the watcher is current. A throwing `change` callback is reported as an
+   * `error` (phase `listener`) and does not stop the watcher.
+   * @example
+   * ```ts
+   * const off = watcher.on('change', (c) => reload(c.id, c.current.descriptor));
+   * watcher.on('error', (e) => log.warn({ seq: e.seq, code: e.error.code }, e.error.message));
+   * ```
+   */
+  on<K extends keyof WatcherEvents>(event: K, fn: Listener<K>): () => void {
+    const set = this.#listeners[event] as Set<Listener<K>>;
+    set.add(fn);
+    return () => set.delete(fn);
+  }
+
+  /**
+   * Changes committed from now on, as an async iterator (exactly once each, in seq order);
+   * it ends on `close()`. Leaving the loop (`break`) unsubscribes.
+   * @example
+   * ```ts
+   * for await (const c of watcher.changes()) console.log(c.seq, c.type, c.id);
+   * ```
+   */
+  changes(): AsyncIterableIterator<ChangeEvent> {
+    const q: AsyncQueue<ChangeEvent> = new AsyncQueue(() => this.#queues.delete(q));
+    if (this.#closed) q.end();
+    else this.#queues.add(q);
+    return q;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<ChangeEvent> {
+    return this.changes();
+  }
+
+  /**
+   * Resolves once the watcher is current with the server (a progress note at its seq).
+   * Rejects with `StoreUnavailable` if the watcher closes or halts first.
+   * @example
+   * ```ts
+   * await watcher.start().synced();
+   * ```
+   */
+  synced(): Promise<void> {
+    if (this.#syncedOnce) return Promise.resolve();
+    return this.#wait(0, true);
+  }
+
+  /**
+   * Resolves once the view has verified through `seq` (e.g. the `version` an apply returned).
+   * @example
+   * ```ts
+   * const { version } = await client.apply(proposalId);
+   * await watcher.waitFor(version);
+   * ```
+   */
+  waitFor(seq: number): Promise<void> {
+    if (this.#seq >= seq) return Promise.resolve();
+    return this.#wait(seq, false);
+  }
+
+  /**
+   * Stops following, ends the change iterators, and resolves when the loop has exited.
+   * The view stays readable.
+   * @example
+   * ```ts
+   * await watcher.close();
+   * ```
+   */
+  async close(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      this.#status = 'closed';
+      this.#conn?.abort();
+      this.#wake?.();
+      for (const q of this.#queues) q.end();
+      this.#queues.clear();
+      this.#rejectWaiters('watcher closed');
+    }
+    await this.#loop;
+  }
+
+  #wait(seq: number, synced: boolean): Promise<void> {
+    if (this.#closed || this.#status === 'halted') {
+      return Promise.reject(new RegistryError('StoreUnavailable', `watcher ${this.#status}`));
+    }
+    return new Promise((resolve, reject) => this.#waiters.push({ seq, synced, resolve, reject }));
+  }
+
+  #settleWaiters(): void {
+    this.#waiters = this.#waiters.filter((w) => {
+      const done = w.synced ? this.#syncedOnce : this.#seq >= w.seq;
+      if (done) w.resolve();
+      return !done;
+    });
+  }
+
+  #rejectWaiters(why: string): void {
+    const err = new RegistryError('StoreUnavailable', why, this.#lastError?.error.message ?? '');
+    for (const w of this.#waiters.splice(0)) w.reject(err);
+  }
+
+  #emit<K extends keyof WatcherEvents>(event: K, value: WatcherEvents[K]): void {
+    for (const fn of this.#listeners[event] as Set<Listener<K>>) {
+      try {
+        fn(value);
+      } catch (err) {
+        if (event === 'error') continue; // an error listener's failure has nowhere left to go
+        this.#report({
+          error: asRegistryError(err, `${event} listener threw`),
+          phase: 'listener',
+          seq: event === 'change' ? (value as ChangeEvent).seq : undefined,
+          attempt: 0,
+          retryInMs: undefined,
+        });
+      }
+    }
+  }
+
+  #report(e: WatcherErrorEvent): void {
+    this.#lastError = e;
+    this.#emit('error', e);
+  }
+
+  async #run(): Promise<void> {
+    let attempt = 0;
+    while (!this.#closed) {
+      const conn = new AbortController();
+      this.#conn = conn;
+      let failure: { phase: WatcherPhase; seq: number | undefined; error: RegistryError } | undefined;
+      let idle: NodeJS.Timeout | undefined;
+      let silent = false;
+      const arm = () => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          silent = true;
+          conn.abort();
+        }, this.#opts.idleTimeoutMs ?? 45_000);
+      };
+      try {
+        this.#status = 'connecting';
+        arm();
+        for await (const item of this.#client.watch({ since: this.#seq, signal: conn.signal })) {
+          clearTimeout(idle);
+          if (this.#status === 'connecting') this.#status = 'syncing';
+          if (item.type === 'progress') {
+            this.#progress(item.registryVersion);
+          } else {
+            await this.#ingest(item);
+          }
+          attempt = 0;
+          if (this.#closed) break;
+          arm();
+        }
+        if (silent) {
+          const ms = this.#opts.idleTimeoutMs ?? 45_000;
+          failure = {
+            phase: 'connect',
+            seq: undefined,
+            error: new RegistryError('StoreUnavailable', `watch stream silent for ${ms} ms`),
+          };
+        }
+      } catch (err) {
+        failure =
+          err instanceof SeqFailure
+            ? err
+            : { phase: 'connect', seq: undefined, error: asRegistryError(err, 'watch stream failed') };
+      } finally {
+        clearTimeout(idle);
+        conn.abort();
+      }
+      if (this.#closed) break;
+      attempt++;
+      const halt = failure?.phase === 'verify' && this.#opts.onVerificationFailure === 'halt';
+      const delay = halt ? undefined : backoffDelay(attempt, this.#opts.backoff ?? {}, this.#random);
+      if (failure !== undefined) this.#report({ ...failure, attempt, retryInMs: delay });
+      if (delay === undefined) {
+        this.#status = 'halted';
+        this.#rejectWaiters(`watcher halted at seq ${this.#seq}`);
+        break;
+      }
+      this.#status = 'backoff';
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        this.#wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      this.#wake = undefined;
+    }
+    if (this.#closed) this.#status = 'closed';
+  }
+
+  #progress(registryVersion: number): void {
+    if (registryVersion < this.#seq) {
+      // The server's log head is behind what we verified: a restored backup or a lagging
+      // mirror. Never go back; keep listening for seq + 1.
+      this.#report({
+        error: new RegistryError(
+          'StaleVersion',
+          `server log head ${registryVersion} is behind the verified seq ${this.#seq}; not going back`,
+        ),
+        phase: 'progress',
+        seq: undefined,
+        attempt: 0,
+        retryInMs: undefined,
+      });
+      return;
+    }
+    if (registryVersion !== this.#seq) return; // more entries are on their way
+    this.#status = 'live';
+    if (!this.#syncedOnce) this.#syncedOnce = true;
+    this.#settleWaiters();
+    this.#emit('synced', { seq: this.#seq });
+  }
+
+  /** One log entry, checked in order; throws SeqFailure and leaves the view as it was. */
+  async #ingest(ev: WatchEvent): Promise<void> {
+    const fail = (error: RegistryError, phase: WatcherPhase = 'verify') =>
+      new SeqFailure(phase, ev.seq, error);
+    const { descriptor_id: id, version } = ev.event.data;
+    // Rollback protection (SPEC §6, §11): strictly the next seq, strictly the next version.
+    this.#assertNextSeq(ev.seq, fail);
+    const previous = this.#view.get(id);
+    const expected = (previous?.version ?? 0) + 1;
+    if (version !== expected) {
+      throw fail(
+        new RegistryError(
+          'StaleVersion',
+          `seq ${ev.seq}: ${id} version ${version} does not extend the verified head ${previous?.version ?? 'none'} (expected ${expected})`,
+        ),
+      );
+    }
+    let served: DescriptorResponse;
+    try {
+      served = await this.#client.getVersion(id, version);
+    } catch (err) {
+      const e = asRegistryError(err, `seq ${ev.seq}: fetching ${id} version ${version}`);
+      throw fail(e, TRANSPORT.has(e.code) ? 'fetch' : 'verify');
+    }
+    const d = served.descriptor;
+    let governance: Governance;
+    try {
+      this.#assertMatchesLog(ev, d, served.digest);
+      governance = this.#verify(d, previous);
+    } catch (err) {
+      throw fail(asRegistryError(err, `seq ${ev.seq}: verifying ${id} version ${version}`));
+    }
+    if (this.#closed) return;
+    const current: ViewEntry = { descriptor: d, digest: served.digest, version, seq: ev.seq };
+    this.#view.set(id, current);
+    this.#seq = ev.seq;
+    this.#governance = governance;
+    const change: ChangeEvent = {
+      seq: ev.seq,
+      type: d.deprecated === true ? 'deprecated' : 'published',
+      id,
+      current,
+      previous,
+    };
+    for (const q of this.#queues) q.push(change);
+    this.#emit('change', change);
+    this.#settleWaiters();
+  }
+
+  #assertNextSeq(seq: number, fail: (e: RegistryError) => SeqFailure): void {
+    if (seq === this.#seq + 1) return;
+    const why =
+      seq <= this.#seq
+        ? `seq ${seq} repeats or precedes the verified seq ${this.#seq}`
+        : `seq ${seq} skips ${seq - this.#seq - 1} entr${seq - this.#seq - 1 === 1 ? 'y' : 'ies'} after the verified seq ${this.#seq}`;
+    throw fail(
+      new RegistryError('StaleVersion', why, 'the server must send every log entry in order (SPEC §6)'),
+    );
+  }
+
+  /** The served bytes are the ones the log entry names (SPEC §4 log: id, version, digest, type). */
+  #assertMatchesLog(ev: WatchEvent, d: Descriptor, digest: string): void {
+    const e = ev.event.data;
+    if (d.id !== e.descriptor_id || d.version !== e.version) {
+      throw new RegistryError(
+        'BadRequest',
+        `served ${d.id} version ${d.version} for the log entry ${e.descriptor_id} version ${e.version}`,
+      );
+    }
+    if (digest !== e.digest) {
+      throw new RegistryError(
+        'BadSignature',
+        `digest of the served ${d.id} version ${d.version} (${digest}) is not the logged one (${e.digest})`,
+      );
+    }
+    const type = d.deprecated === true ? 'registry.deprecated' : 'registry.published';
+    if (ev.event.type !== type) {
+      throw new RegistryError(
+        'BadRequest',
+        `event type ${ev.event.type} does not match the descriptor (${type})`,
+      );
+    }
+  }
+
+  /** SPEC §3: the genesis is pinned; everything after needs the quorum of its time. */
+  #verify(d: Descriptor, previous: ViewEntry | undefined): Governance {
+    const current = this.#governance;
+    if (current === undefined) {
+      const payload = payloadOf(d);
+      assertGenesis(payload, d.signatures, this.#genesis);
+      // assertGenesis admitted only a governance payload; the check narrows the type.
+      if (payload.kind !== 'governance') throw new RegistryError('BadSignature', 'genesis is not governance');
+      return governanceOf(payload);
+    }
+    const head: HeadRef | undefined =
+      previous === undefined
+        ? undefined
+        : { version: previous.version, digest: previous.digest, kind: previous.descriptor.kind };
+    return verifyDescriptor(d, current, head).governance;
+  }
+}
