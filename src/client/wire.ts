@@ -1,0 +1,137 @@
+import { ID_RE, RegistryError } from '../core/index.js';
+import type {
+  CloudEvent,
+  ListItem,
+  ListPage,
+  ProgressNote,
+  VersionInfo,
+  WatchEvent,
+} from './client.types.js';
+import type { SseMessage } from './sse.js';
+
+/**
+ * Shape checks for what the server answers. Attacker-controlled input for a watcher (a
+ * hostile mirror or a man in the middle): past these, values have the types they claim.
+ */
+
+const DIGEST = /^[0-9a-f]{64}$/;
+const SEQ = /^[0-9]{1,16}$/;
+const KINDS = new Set(['service', 'node', 'region_map', 'governance']);
+
+function bad(what: string, problem: string): RegistryError {
+  return new RegistryError(
+    'BadRequest',
+    `malformed response: ${what} ${problem}`,
+    'is this a registry (SPEC §5)?',
+  );
+}
+
+export function record(raw: unknown, what: string): Readonly<Record<string, unknown>> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw bad(what, 'is not an object');
+  return raw as Readonly<Record<string, unknown>>;
+}
+
+export function int(raw: unknown, what: string, min = 0): number {
+  if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < min)
+    throw bad(what, `is not an integer ≥ ${min}`);
+  return raw;
+}
+
+export function str(raw: unknown, what: string): string {
+  if (typeof raw !== 'string') throw bad(what, 'is not a string');
+  return raw;
+}
+
+function digest(raw: unknown, what: string): string {
+  if (typeof raw !== 'string' || !DIGEST.test(raw)) throw bad(what, 'is not 64 lowercase hex');
+  return raw;
+}
+
+function descriptorId(raw: unknown, what: string): string {
+  if (typeof raw !== 'string' || !ID_RE.test(raw)) throw bad(what, 'is not a descriptor id');
+  return raw;
+}
+
+function bool(raw: unknown, what: string): boolean {
+  if (typeof raw !== 'boolean') throw bad(what, 'is not a boolean');
+  return raw;
+}
+
+export function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new RegistryError('BadRequest', `malformed response: ${what} is not JSON`, '', { cause });
+  }
+}
+
+export function parseListPage(raw: unknown): ListPage {
+  const r = record(raw, 'list page');
+  if (!Array.isArray(r.items)) throw bad('list page items', 'is not an array');
+  const items = r.items.map((it: unknown, i): ListItem => {
+    const e = record(it, `items[${i}]`);
+    const kind = str(e.kind, `items[${i}].kind`);
+    if (!KINDS.has(kind)) throw bad(`items[${i}].kind`, 'is not a kind');
+    return {
+      id: descriptorId(e.id, `items[${i}].id`),
+      version: int(e.version, `items[${i}].version`, 1),
+      kind: kind as ListItem['kind'],
+      digest: digest(e.digest, `items[${i}].digest`),
+      deprecated: bool(e.deprecated, `items[${i}].deprecated`),
+      ts: int(e.ts, `items[${i}].ts`),
+    };
+  });
+  const next = r.next_cursor;
+  if (next !== null && typeof next !== 'string') throw bad('next_cursor', 'is not a string or null');
+  return { items, next_cursor: next };
+}
+
+export function parseVersions(raw: unknown): VersionInfo[] {
+  if (!Array.isArray(raw)) throw bad('versions', 'is not an array');
+  return raw.map((it: unknown, i) => {
+    const e = record(it, `versions[${i}]`);
+    return {
+      version: int(e.version, `versions[${i}].version`, 1),
+      digest: digest(e.digest, `versions[${i}].digest`),
+      ts: int(e.ts, `versions[${i}].ts`),
+      deprecated: bool(e.deprecated, `versions[${i}].deprecated`),
+    };
+  });
+}
+
+/** SPEC §6: one `/watch` message as a log event or a progress note; undefined for other events. */
+export function parseWatchMessage(m: SseMessage): WatchEvent | ProgressNote | undefined {
+  if (m.event === 'progress') {
+    const r = record(parseJson(m.data, 'progress note'), 'progress note');
+    return { type: 'progress', registryVersion: int(r.registry_version, 'progress registry_version') };
+  }
+  if (m.event !== 'published' && m.event !== 'deprecated') return undefined;
+  if (m.id === undefined || !SEQ.test(m.id)) throw bad(`${m.event} event id`, 'is not a seq');
+  const seq = Number(m.id);
+  const ce = record(parseJson(m.data, `event ${seq}`), `event ${seq}`);
+  const d = record(ce.data, `event ${seq} data`);
+  const event: CloudEvent = {
+    specversion: ce.specversion === '1.0' ? '1.0' : badField(seq, 'specversion'),
+    id: str(ce.id, `event ${seq} id`),
+    source: str(ce.source, `event ${seq} source`),
+    type: ce.type === `registry.${m.event}` ? (ce.type as CloudEvent['type']) : badField(seq, 'type'),
+    subject: str(ce.subject, `event ${seq} subject`),
+    time: str(ce.time, `event ${seq} time`),
+    datacontenttype: str(ce.datacontenttype, `event ${seq} datacontenttype`),
+    data: {
+      descriptor_id: descriptorId(d.descriptor_id, `event ${seq} data.descriptor_id`),
+      version: int(d.version, `event ${seq} data.version`, 1),
+      digest: digest(d.digest, `event ${seq} data.digest`),
+      ts: int(d.ts, `event ${seq} data.ts`),
+      registry_version: int(d.registry_version, `event ${seq} data.registry_version`),
+    },
+  };
+  // The SSE id, the CloudEvents id and registry_version all name the same seq (SPEC §6).
+  if (event.id !== m.id || event.data.registry_version !== seq) throw badField(seq, 'id/registry_version');
+  if (event.subject !== event.data.descriptor_id) throw badField(seq, 'subject');
+  return { type: 'event', seq, event };
+}
+
+function badField(seq: number, field: string): never {
+  throw bad(`event ${seq} ${field}`, 'does not match SPEC §6');
+}
