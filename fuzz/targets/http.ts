@@ -147,6 +147,7 @@ export class HttpTarget implements FuzzTarget<HttpInput> {
     const headers: Array<[string, string]> = [];
     const auth = this.#auth(rng);
     if (auth !== undefined) headers.push(['Authorization', auth]);
+    if (rng.chance(0.01)) headers.push(['Host', '']);
     if (rng.chance(0.7)) headers.push(['X-Request-Id', requestId(rng)]);
     if (rng.chance(0.15)) headers.push(['If-None-Match', this.#etag(rng)]);
     if (rng.chance(0.1))
@@ -311,8 +312,9 @@ export class HttpTarget implements FuzzTarget<HttpInput> {
     const rid = res.headers.get('x-request-id');
     expect(rid !== undefined && rid !== '', () => `${what}: no X-Request-Id header`);
     const sent = input.headers.find(([k]) => k === 'X-Request-Id')?.[1];
-    // A request node's parser refuses never reaches a handler: its headers are not read.
-    if (sent !== undefined && REQUEST_ID_RE.test(sent) && parsable(input)) {
+    // A request refused before any handler runs (node's parser, no Host) keeps no incoming id.
+    const hostless = input.headers.some(([k, v]) => k === 'Host' && v === '');
+    if (sent !== undefined && REQUEST_ID_RE.test(sent) && parsable(input) && !hostless) {
       expect(rid === sent, () => `${what}: X-Request-Id ${rid}, sent ${sent}`);
     }
     expect(

@@ -1,6 +1,11 @@
 import { connect } from 'node:net';
+import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Listening, listen } from './server.js';
+import type { AppDeps, AppEnv } from './app.types.js';
+import { type Listening, listen, requestHandler } from './server.js';
+
+// Only what the fast lane reads before it hands a request on.
+const deps = { readAuth: false, state: { registry: undefined, shuttingDown: false } } as unknown as AppDeps;
 
 /** Sends raw bytes and reads until the server closes. */
 function raw(url: string, bytes: string): Promise<string> {
@@ -27,10 +32,16 @@ function envelope(response: string) {
 
 describe('listen', () => {
   let server: Listening;
+  let hostless: Listening;
   beforeAll(async () => {
     server = await listen((_req, res) => res.end('ok'), '127.0.0.1', 0);
+    // requestHandler's Host check, with a stand-in app that never runs for these requests.
+    hostless = await listen(requestHandler(new Hono<AppEnv>(), deps), '127.0.0.1', 0);
   });
-  afterAll(() => server.close());
+  afterAll(async () => {
+    await server.close();
+    await hostless.close();
+  });
 
   // Regression seeds of the http fuzz target: node's parser used to answer these with a bare 400/431.
   describe('when node refuses the request before any handler runs', () => {
@@ -62,6 +73,18 @@ describe('listen', () => {
         'retryable',
         'ts',
       ]);
+      expect(res.body.error.code).toBe('BadRequest');
+      expect(res.body.error.request_id).toBe(res.id);
+    });
+  });
+
+  describe('when the request has no Host header, or an empty one', () => {
+    it.each([
+      ['no Host', 'GET /v1/registry/version HTTP/1.1\r\nConnection: close\r\n\r\n'],
+      ['an empty Host', 'GET /v1/registry/version HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n'],
+    ])('answers %s with the SPEC BadRequest envelope', async (_what, bytes) => {
+      const res = envelope(await raw(hostless.url, bytes));
+      expect(res.status).toBe(400);
       expect(res.body.error.code).toBe('BadRequest');
       expect(res.body.error.request_id).toBe(res.id);
     });

@@ -21,7 +21,8 @@ export function listen(
   host: string,
   port: number,
 ): Promise<Listening> {
-  const server = createServer({ keepAliveTimeout: 65_000 }, handler);
+  // requireHostHeader off: a request without Host gets the SPEC envelope from requestHandler, not node's bare 400.
+  const server = createServer({ keepAliveTimeout: 65_000, requireHostHeader: false }, handler);
   server.on('clientError', answerClientError);
   return new Promise((resolve, reject) => {
     server.once('error', reject);
@@ -56,7 +57,20 @@ export function requestHandler(
     // reconnecting with backoff) would keep it busy until the 5 s straggler bound; closing
     // each connection after its answer lets close() finish as soon as requests drain.
     if (deps.state.shuttingDown) res.setHeader('connection', 'close');
-    if (!fast(req, res)) void slow(req, res);
+    if (fast(req, res)) return;
+    // The node adapter cannot build a URL without a Host and answers a bare 400 (fuzz finding).
+    if (req.headers.host === undefined || req.headers.host === '') {
+      const { requestId, body } = badRequestEnvelope('missing Host header');
+      res.writeHead(400, {
+        'content-type': JSON_TYPE,
+        'content-length': Buffer.byteLength(body),
+        'x-request-id': requestId,
+        connection: 'close',
+      });
+      res.end(body);
+      return;
+    }
+    void slow(req, res);
   };
 }
 
@@ -73,11 +87,21 @@ function answerClientError(err: Error & { code?: string }, socket: Duplex): void
     socket.destroy();
     return;
   }
-  const requestId = requestIdFor(undefined);
-  const message =
-    err.code === 'HPE_HEADER_OVERFLOW' ? 'request head over the server limit' : 'malformed HTTP request';
-  const body = JSON.stringify(envelopeOf(new RegistryError('BadRequest', message), requestId, Date.now()));
-  socket.end(
-    `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  const { requestId, body } = badRequestEnvelope(
+    err.code === 'HPE_HEADER_OVERFLOW' ? 'request head over the server limit' : 'malformed HTTP request',
   );
+  socket.end(
+    `HTTP/1.1 400 Bad Request\r\nContent-Type: ${JSON_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nX-Request-Id: ${requestId}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8';
+
+/** A BadRequest envelope for requests answered before the app (no incoming id is trusted). */
+function badRequestEnvelope(message: string): { requestId: string; body: string } {
+  const requestId = requestIdFor(undefined);
+  return {
+    requestId,
+    body: JSON.stringify(envelopeOf(new RegistryError('BadRequest', message), requestId, Date.now())),
+  };
 }
