@@ -442,6 +442,13 @@ describe('TopologyWatcher against a hostile server', () => {
     await expect.poll(() => hostile?.watches() ?? 0).toBeGreaterThanOrEqual(2);
   });
 
+  it('refuses a malformed stream message as the next seq', async () => {
+    const entries: CannedEntry[] = [...log(g), { seq: 2, descriptor: a1, data: { version: 0 } }];
+    const r = await firstError(entries);
+    expect(r.error).toMatchObject({ phase: 'verify', seq: 2, error: { code: 'BadRequest' } });
+    expect(r.w.seq()).toBe(1);
+  });
+
   it('refuses an invalid pinned genesis at construction', () => {
     expect(
       () => new TopologyWatcher({ genesis: { signers: GENESIS.signers, threshold: 4 } }),

@@ -1,15 +1,4 @@
-import {
-  digestOf,
-  ID_RE,
-  type Payload,
-  parseDescriptor,
-  parseJsonText,
-  parsePayload,
-  payloadOf,
-  RegistryError,
-  type Signature,
-  signingBytes,
-} from '../core/index.js';
+import { type Payload, parseJsonText, RegistryError, type Signature } from '../core/index.js';
 import type {
   ApplyResult,
   ClientOptions,
@@ -27,49 +16,24 @@ import type {
 } from './client.types.js';
 import { responseError } from './response-error.js';
 import { readSse } from './sse.js';
-import { int, parseJson, parseListPage, parseVersions, parseWatchMessage, record, str } from './wire.js';
+import { Transport } from './transport.js';
+import {
+  int,
+  parseJson,
+  parseListPage,
+  parseProposalPayload,
+  parseRegionMap,
+  parseServedDescriptor,
+  parseVersions,
+  parseWatchMessage,
+  record,
+  segment,
+  str,
+} from './wire.js';
 
-export const DEFAULT_BASE_URL = 'http://127.0.0.1:9402';
-const DEFAULT_TIMEOUT_MS = 10_000;
+export { DEFAULT_BASE_URL } from './transport.js';
+
 const API = '/v1/registry';
-
-/**
- * SPEC §2's future-`ts` rule is the server's admission check at propose time; a reader
- * whose clock lags must not refuse what the registry already holds, so parsing here
- * passes a `now` no timestamp can exceed.
- */
-const READER_NOW = Number.MAX_SAFE_INTEGER - 10 * 60 * 1000;
-
-/** Ids are path-safe by SPEC §2; anything else is percent-encoded (and answered 404). */
-function segment(id: string): string {
-  return ID_RE.test(id) ? id : encodeURIComponent(id);
-}
-
-function parseServedDescriptor(text: string, res: Response, what: string): DescriptorResponse {
-  const descriptor = parseDescriptor(parseJsonText(text), READER_NOW);
-  const digest = digestOf(signingBytes(payloadOf(descriptor)));
-  const etag = res.headers.get('etag') ?? '';
-  if (etag !== '' && etag !== `"${digest}"`) {
-    throw new RegistryError('BadSignature', `${what}: ETag ${etag} is not the digest of the served payload`);
-  }
-  const registryVersion = Number(res.headers.get('x-registry-version') ?? Number.NaN);
-  return {
-    descriptor,
-    digest,
-    etag: etag === '' ? `"${digest}"` : etag,
-    registryVersion: Number.isSafeInteger(registryVersion) ? registryVersion : 0,
-  };
-}
-
-interface Call<T> {
-  readonly method: 'GET' | 'POST';
-  readonly path: string;
-  readonly body?: unknown;
-  readonly headers?: Readonly<Record<string, string>>;
-  /** Statuses besides 2xx handed to `parse` rather than turned into an error. */
-  readonly pass?: readonly number[];
-  readonly parse: (text: string, res: Response) => T;
-}
 
 /**
  * Typed client for every route of SPEC §5. Non-2xx answers throw a
@@ -88,16 +52,15 @@ interface Call<T> {
  * ```
  */
 export class RegistryClient {
-  readonly baseUrl: string;
-  readonly #token: string | undefined;
-  readonly #fetch: typeof fetch;
-  readonly #timeoutMs: number;
+  readonly #http: Transport;
 
   constructor(opts: ClientOptions = {}) {
-    this.baseUrl = (opts.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-    this.#token = opts.token;
-    this.#fetch = opts.fetch ?? ((input, init) => fetch(input, init));
-    this.#timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.#http = new Transport(opts);
+  }
+
+  /** The registry this client talks to, without a trailing `/`. */
+  get baseUrl(): string {
+    return this.#http.baseUrl;
   }
 
   /**
@@ -108,7 +71,7 @@ export class RegistryClient {
    * ```
    */
   async version(): Promise<number> {
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/version`,
       parse: (t) => int(record(parseJson(t, 'version'), 'version').version, 'version'),
@@ -130,7 +93,7 @@ export class RegistryClient {
     if (q.limit !== undefined) params.set('limit', String(q.limit));
     if (q.cursor !== undefined) params.set('cursor', q.cursor);
     const qs = params.toString();
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/descriptors${qs === '' ? '' : `?${qs}`}`,
       parse: (t) => parseListPage(parseJson(t, 'list page')),
@@ -163,7 +126,7 @@ export class RegistryClient {
    * ```
    */
   async get(id: string): Promise<DescriptorResponse> {
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/descriptors/${segment(id)}`,
       parse: (t, res) => parseServedDescriptor(t, res, `descriptor ${id}`),
@@ -179,7 +142,7 @@ export class RegistryClient {
    * ```
    */
   async getIfChanged(id: string, etag: string): Promise<DescriptorResponse | undefined> {
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/descriptors/${segment(id)}`,
       headers: { 'if-none-match': etag },
@@ -196,7 +159,7 @@ export class RegistryClient {
    * ```
    */
   async versions(id: string): Promise<VersionInfo[]> {
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/descriptors/${segment(id)}/versions`,
       parse: (t) => parseVersions(parseJson(t, 'versions')),
@@ -212,7 +175,7 @@ export class RegistryClient {
    */
   async getVersion(id: string, n: number): Promise<DescriptorResponse> {
     if (!Number.isSafeInteger(n) || n < 1) throw new RegistryError('BadRequest', `version ${n}: must be ≥ 1`);
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/descriptors/${segment(id)}/versions/${n}`,
       parse: (t, res) => parseServedDescriptor(t, res, `descriptor ${id} version ${n}`),
@@ -227,21 +190,10 @@ export class RegistryClient {
    * ```
    */
   async regionMap(): Promise<RegionMapResponse> {
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/regions/map`,
-      parse: (t, res) => {
-        const r = record(parseJsonText(t), 'region map');
-        const regions = record(r.regions, 'region map regions') as RegionMapResponse['regions'];
-        const rv = Number(res.headers.get('x-registry-version') ?? Number.NaN);
-        return {
-          version: int(r.version, 'region map version', 1),
-          digest: str(r.digest, 'region map digest'),
-          regions,
-          etag: res.headers.get('etag') ?? '',
-          registryVersion: Number.isSafeInteger(rv) ? rv : 0,
-        };
-      },
+      parse: parseRegionMap,
     });
   }
 
@@ -256,7 +208,7 @@ export class RegistryClient {
    * ```
    */
   async propose(descriptor: Payload, signatures: readonly Signature[]): Promise<ProposalStatus> {
-    return this.#call({
+    return this.#http.call({
       method: 'POST',
       path: `${API}/proposals`,
       body: { descriptor, signatures },
@@ -273,12 +225,12 @@ export class RegistryClient {
    * ```
    */
   async proposal(proposalId: string): Promise<ProposalView> {
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/proposals/${encodeURIComponent(proposalId)}`,
       parse: (t) => {
         const raw = record(parseJsonText(t), 'proposal');
-        return { ...(raw as unknown as ProposalView), descriptor: parsePayload(raw.descriptor, READER_NOW) };
+        return { ...(raw as unknown as ProposalView), descriptor: parseProposalPayload(raw.descriptor) };
       },
     });
   }
@@ -291,7 +243,7 @@ export class RegistryClient {
    * ```
    */
   async cosign(proposalId: string, signatures: readonly Signature[]): Promise<ProposalStatus> {
-    return this.#call({
+    return this.#http.call({
       method: 'POST',
       path: `${API}/proposals/${encodeURIComponent(proposalId)}/signatures`,
       body: { signatures },
@@ -307,7 +259,7 @@ export class RegistryClient {
    * ```
    */
   async apply(proposalId: string): Promise<ApplyResult> {
-    return this.#call({
+    return this.#http.call({
       method: 'POST',
       path: `${API}/apply/${encodeURIComponent(proposalId)}`,
       parse: (t) => parseJson(t, 'apply result') as ApplyResult,
@@ -322,7 +274,7 @@ export class RegistryClient {
    * ```
    */
   async health(): Promise<{ status: string }> {
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/healthz`,
       parse: (t) => ({ status: str(record(parseJson(t, 'health'), 'health').status, 'health status') }),
@@ -337,7 +289,7 @@ export class RegistryClient {
    * ```
    */
   async ready(): Promise<ReadyStatus> {
-    return this.#call({
+    return this.#http.call({
       method: 'GET',
       path: `${API}/readyz`,
       pass: [503],
@@ -367,103 +319,23 @@ export class RegistryClient {
     const since = opts.since ?? 0;
     if (!Number.isSafeInteger(since) || since < 0)
       throw new RegistryError('BadRequest', 'since: must be ≥ 0');
-    const ctrl = new AbortController();
-    const signal = opts.signal === undefined ? ctrl.signal : AbortSignal.any([ctrl.signal, opts.signal]);
     const path = `${API}/watch?since=${since}`;
-    const timer = setTimeout(
-      () =>
-        ctrl.abort(
-          new RegistryError('StoreUnavailable', `GET ${path}: no response within ${this.#timeoutMs} ms`),
-        ),
-      this.#timeoutMs,
-    );
+    const opened = await this.#http.stream(path, opts.signal);
+    if (opened === undefined) return;
     try {
-      let res: Response;
-      try {
-        res = await this.#fetch(`${this.baseUrl}${path}`, {
-          headers: this.#headers({ accept: 'text/event-stream' }),
-          signal,
-        });
-      } catch (err) {
-        if (opts.signal?.aborted === true) return;
-        throw this.#unreachable('GET', path, err, ctrl.signal);
-      } finally {
-        clearTimeout(timer);
+      if (opened.res.body === null) return;
+      for await (const m of readSse(opened.res.body)) {
+        const item = parseWatchMessage(m);
+        if (item !== undefined) yield item;
       }
-      if (!res.ok) throw responseError(res, await res.text().catch(() => ''), `GET ${path}`);
-      if (res.body === null) return;
-      try {
-        for await (const m of readSse(res.body)) {
-          const item = parseWatchMessage(m);
-          if (item !== undefined) yield item;
-        }
-      } catch (err) {
-        if (opts.signal?.aborted === true) return;
-        if (err instanceof RegistryError) throw err;
-        throw new RegistryError('StoreUnavailable', `GET ${path}: stream broken`, 'reconnect with since', {
-          cause: err,
-        });
-      }
+    } catch (err) {
+      if (opts.signal?.aborted === true) return;
+      if (err instanceof RegistryError) throw err;
+      throw new RegistryError('StoreUnavailable', `GET ${path}: stream broken`, 'reconnect with since', {
+        cause: err,
+      });
     } finally {
-      ctrl.abort();
-    }
-  }
-
-  #headers(extra: Readonly<Record<string, string>>): Record<string, string> {
-    return {
-      ...(this.#token === undefined ? {} : { authorization: `Bearer ${this.#token}` }),
-      ...extra,
-    };
-  }
-
-  #unreachable(method: string, path: string, err: unknown, signal: AbortSignal): RegistryError {
-    if (signal.aborted && signal.reason instanceof RegistryError) return signal.reason;
-    const why = err instanceof Error ? err.message : String(err);
-    return new RegistryError(
-      'StoreUnavailable',
-      `${method} ${path}: cannot reach ${this.baseUrl}: ${why}`,
-      'check that the registry runs and baseUrl is right; retry later',
-      { cause: err },
-    );
-  }
-
-  async #call<T>(c: Call<T>): Promise<T> {
-    const ctrl = new AbortController();
-    const timer = setTimeout(
-      () =>
-        ctrl.abort(
-          new RegistryError(
-            'StoreUnavailable',
-            `${c.method} ${c.path}: no response within ${this.#timeoutMs} ms`,
-          ),
-        ),
-      this.#timeoutMs,
-    );
-    try {
-      const init: RequestInit = {
-        method: c.method,
-        headers: this.#headers({
-          accept: 'application/json',
-          ...(c.body === undefined ? {} : { 'content-type': 'application/json' }),
-          ...c.headers,
-        }),
-        signal: ctrl.signal,
-      };
-      if (c.body !== undefined) init.body = JSON.stringify(c.body);
-      let res: Response;
-      let text: string;
-      try {
-        res = await this.#fetch(`${this.baseUrl}${c.path}`, init);
-        text = await res.text();
-      } catch (err) {
-        throw this.#unreachable(c.method, c.path, err, ctrl.signal);
-      }
-      if (!res.ok && !(c.pass ?? []).includes(res.status)) {
-        throw responseError(res, text, `${c.method} ${c.path}`);
-      }
-      return c.parse(text, res);
-    } finally {
-      clearTimeout(timer);
+      opened.close();
     }
   }
 }

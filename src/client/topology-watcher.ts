@@ -1,19 +1,8 @@
-import {
-  assertGenesis,
-  type Descriptor,
-  type Governance,
-  type GovernanceBody,
-  governanceOf,
-  type HeadRef,
-  parseAllowList,
-  payloadOf,
-  RegistryError,
-  verifyDescriptor,
-} from '../core/index.js';
+import { type Governance, type GovernanceBody, parseAllowList, RegistryError } from '../core/index.js';
 import { backoffDelay } from './backoff.js';
-import { AsyncQueue } from './change-queue.js';
 import { RegistryClient } from './client.js';
 import type { DescriptorResponse, WatchEvent } from './client.types.js';
+import { RegistryResponseError } from './response-error.js';
 import type {
   ChangeEvent,
   TopologyWatcherOptions,
@@ -23,6 +12,8 @@ import type {
   WatcherPhase,
   WatcherStatus,
 } from './topology-watcher.types.js';
+import { assertMatchesLog, assertNextEntry, verifyEntry } from './verify-entry.js';
+import { type Listener, WatcherSignals } from './watcher-signals.js';
 
 /** A failure tied to one seq: the loop reports it and reconnects from the last good seq. */
 class SeqFailure {
@@ -47,8 +38,6 @@ function asRegistryError(err: unknown, what: string): RegistryError {
     },
   );
 }
-
-type Listener<K extends keyof WatcherEvents> = (event: WatcherEvents[K]) => void;
 
 /**
  * Follows a registry's `/watch` and keeps a verified, never-rolled-back view of every head.
@@ -100,13 +89,7 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
   #loop: Promise<void> | undefined;
   #conn: AbortController | undefined;
   #wake: (() => void) | undefined;
-  readonly #queues = new Set<AsyncQueue<ChangeEvent>>();
-  readonly #listeners: { [K in keyof WatcherEvents]: Set<Listener<K>> } = {
-    change: new Set(),
-    error: new Set(),
-    synced: new Set(),
-  };
-  #waiters: Array<{ seq: number; synced: boolean; resolve: () => void; reject: (e: unknown) => void }> = [];
+  readonly #signals: WatcherSignals;
   #syncedOnce = false;
 
   /** Throws `BadRequest` when the pinned genesis is not a valid allow-list and threshold. */
@@ -115,8 +98,17 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
     this.#opts = opts;
     this.#client = opts.client ?? new RegistryClient(opts);
     this.#random = opts.random ?? Math.random;
-    if (opts.onChange !== undefined) this.#listeners.change.add(opts.onChange);
-    if (opts.onError !== undefined) this.#listeners.error.add(opts.onError);
+    this.#signals = new WatcherSignals((err, event, value) =>
+      this.#report({
+        error: asRegistryError(err, `${event} listener threw`),
+        phase: 'listener',
+        seq: event === 'change' ? (value as ChangeEvent).seq : undefined,
+        attempt: 0,
+        retryInMs: undefined,
+      }),
+    );
+    if (opts.onChange !== undefined) this.#signals.on('change', opts.onChange);
+    if (opts.onError !== undefined) this.#signals.on('error', opts.onError);
   }
 
   /**
@@ -201,9 +193,7 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
    * ```
    */
   on<K extends keyof WatcherEvents>(event: K, fn: Listener<K>): () => void {
-    const set = this.#listeners[event] as Set<Listener<K>>;
-    set.add(fn);
-    return () => set.delete(fn);
+    return this.#signals.on(event, fn);
   }
 
   /**
@@ -215,10 +205,7 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
    * ```
    */
   changes(): AsyncIterableIterator<ChangeEvent> {
-    const q: AsyncQueue<ChangeEvent> = new AsyncQueue(() => this.#queues.delete(q));
-    if (this.#closed) q.end();
-    else this.#queues.add(q);
-    return q;
+    return this.#signals.changes();
   }
 
   [Symbol.asyncIterator](): AsyncIterator<ChangeEvent> {
@@ -234,8 +221,7 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
    * ```
    */
   synced(): Promise<void> {
-    if (this.#syncedOnce) return Promise.resolve();
-    return this.#wait(0, true);
+    return this.#wait(() => this.#syncedOnce);
   }
 
   /**
@@ -247,8 +233,7 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
    * ```
    */
   waitFor(seq: number): Promise<void> {
-    if (this.#seq >= seq) return Promise.resolve();
-    return this.#wait(seq, false);
+    return this.#wait(() => this.#seq >= seq);
   }
 
   /**
@@ -265,53 +250,29 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
       this.#status = 'closed';
       this.#conn?.abort();
       this.#wake?.();
-      for (const q of this.#queues) q.end();
-      this.#queues.clear();
+      this.#signals.end();
       this.#rejectWaiters('watcher closed');
     }
     await this.#loop;
   }
 
-  #wait(seq: number, synced: boolean): Promise<void> {
+  #wait(done: () => boolean): Promise<void> {
+    if (done()) return Promise.resolve();
     if (this.#closed || this.#status === 'halted') {
       return Promise.reject(new RegistryError('StoreUnavailable', `watcher ${this.#status}`));
     }
-    return new Promise((resolve, reject) => this.#waiters.push({ seq, synced, resolve, reject }));
-  }
-
-  #settleWaiters(): void {
-    this.#waiters = this.#waiters.filter((w) => {
-      const done = w.synced ? this.#syncedOnce : this.#seq >= w.seq;
-      if (done) w.resolve();
-      return !done;
-    });
+    return this.#signals.wait(done);
   }
 
   #rejectWaiters(why: string): void {
-    const err = new RegistryError('StoreUnavailable', why, this.#lastError?.error.message ?? '');
-    for (const w of this.#waiters.splice(0)) w.reject(err);
-  }
-
-  #emit<K extends keyof WatcherEvents>(event: K, value: WatcherEvents[K]): void {
-    for (const fn of this.#listeners[event] as Set<Listener<K>>) {
-      try {
-        fn(value);
-      } catch (err) {
-        if (event === 'error') continue; // an error listener's failure has nowhere left to go
-        this.#report({
-          error: asRegistryError(err, `${event} listener threw`),
-          phase: 'listener',
-          seq: event === 'change' ? (value as ChangeEvent).seq : undefined,
-          attempt: 0,
-          retryInMs: undefined,
-        });
-      }
-    }
+    this.#signals.rejectWaiters(
+      new RegistryError('StoreUnavailable', why, this.#lastError?.error.message ?? ''),
+    );
   }
 
   #report(e: WatcherErrorEvent): void {
     this.#lastError = e;
-    this.#emit('error', e);
+    this.#signals.emit('error', e);
   }
 
   async #run(): Promise<void> {
@@ -353,10 +314,17 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
           };
         }
       } catch (err) {
-        failure =
-          err instanceof SeqFailure
-            ? err
-            : { phase: 'connect', seq: undefined, error: asRegistryError(err, 'watch stream failed') };
+        if (err instanceof SeqFailure) failure = err;
+        else if (
+          err instanceof RegistryError &&
+          !(err instanceof RegistryResponseError) &&
+          !TRANSPORT.has(err.code)
+        ) {
+          // A malformed stream message (SPEC §6 shape) is the server's data, refused as such.
+          failure = { phase: 'verify', seq: this.#seq + 1, error: err };
+        } else {
+          failure = { phase: 'connect', seq: undefined, error: asRegistryError(err, 'watch stream failed') };
+        }
       } finally {
         clearTimeout(idle);
         conn.abort();
@@ -403,41 +371,35 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
     if (registryVersion !== this.#seq) return; // more entries are on their way
     this.#status = 'live';
     if (!this.#syncedOnce) this.#syncedOnce = true;
-    this.#settleWaiters();
-    this.#emit('synced', { seq: this.#seq });
+    this.#signals.settle();
+    this.#signals.emit('synced', { seq: this.#seq });
   }
 
   /** One log entry, checked in order; throws SeqFailure and leaves the view as it was. */
   async #ingest(ev: WatchEvent): Promise<void> {
-    const fail = (error: RegistryError, phase: WatcherPhase = 'verify') =>
-      new SeqFailure(phase, ev.seq, error);
     const { descriptor_id: id, version } = ev.event.data;
-    // Rollback protection (SPEC §6, §11): strictly the next seq, strictly the next version.
-    this.#assertNextSeq(ev.seq, fail);
     const previous = this.#view.get(id);
-    const expected = (previous?.version ?? 0) + 1;
-    if (version !== expected) {
-      throw fail(
-        new RegistryError(
-          'StaleVersion',
-          `seq ${ev.seq}: ${id} version ${version} does not extend the verified head ${previous?.version ?? 'none'} (expected ${expected})`,
-        ),
-      );
+    const failure = (err: unknown, phase: WatcherPhase = 'verify') =>
+      new SeqFailure(phase, ev.seq, asRegistryError(err, `seq ${ev.seq}: ${id} version ${version}`));
+    try {
+      assertNextEntry(ev, this.#seq, previous);
+    } catch (err) {
+      throw failure(err);
     }
     let served: DescriptorResponse;
     try {
       served = await this.#client.getVersion(id, version);
     } catch (err) {
       const e = asRegistryError(err, `seq ${ev.seq}: fetching ${id} version ${version}`);
-      throw fail(e, TRANSPORT.has(e.code) ? 'fetch' : 'verify');
+      throw failure(e, TRANSPORT.has(e.code) ? 'fetch' : 'verify');
     }
     const d = served.descriptor;
     let governance: Governance;
     try {
-      this.#assertMatchesLog(ev, d, served.digest);
-      governance = this.#verify(d, previous);
+      assertMatchesLog(ev, d, served.digest);
+      governance = verifyEntry(d, this.#governance, previous, this.#genesis);
     } catch (err) {
-      throw fail(asRegistryError(err, `seq ${ev.seq}: verifying ${id} version ${version}`));
+      throw failure(err);
     }
     if (this.#closed) return;
     const current: ViewEntry = { descriptor: d, digest: served.digest, version, seq: ev.seq };
@@ -451,60 +413,7 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
       current,
       previous,
     };
-    for (const q of this.#queues) q.push(change);
-    this.#emit('change', change);
-    this.#settleWaiters();
-  }
-
-  #assertNextSeq(seq: number, fail: (e: RegistryError) => SeqFailure): void {
-    if (seq === this.#seq + 1) return;
-    const why =
-      seq <= this.#seq
-        ? `seq ${seq} repeats or precedes the verified seq ${this.#seq}`
-        : `seq ${seq} skips ${seq - this.#seq - 1} entr${seq - this.#seq - 1 === 1 ? 'y' : 'ies'} after the verified seq ${this.#seq}`;
-    throw fail(
-      new RegistryError('StaleVersion', why, 'the server must send every log entry in order (SPEC §6)'),
-    );
-  }
-
-  /** The served bytes are the ones the log entry names (SPEC §4 log: id, version, digest, type). */
-  #assertMatchesLog(ev: WatchEvent, d: Descriptor, digest: string): void {
-    const e = ev.event.data;
-    if (d.id !== e.descriptor_id || d.version !== e.version) {
-      throw new RegistryError(
-        'BadRequest',
-        `served ${d.id} version ${d.version} for the log entry ${e.descriptor_id} version ${e.version}`,
-      );
-    }
-    if (digest !== e.digest) {
-      throw new RegistryError(
-        'BadSignature',
-        `digest of the served ${d.id} version ${d.version} (${digest}) is not the logged one (${e.digest})`,
-      );
-    }
-    const type = d.deprecated === true ? 'registry.deprecated' : 'registry.published';
-    if (ev.event.type !== type) {
-      throw new RegistryError(
-        'BadRequest',
-        `event type ${ev.event.type} does not match the descriptor (${type})`,
-      );
-    }
-  }
-
-  /** SPEC §3: the genesis is pinned; everything after needs the quorum of its time. */
-  #verify(d: Descriptor, previous: ViewEntry | undefined): Governance {
-    const current = this.#governance;
-    if (current === undefined) {
-      const payload = payloadOf(d);
-      assertGenesis(payload, d.signatures, this.#genesis);
-      // assertGenesis admitted only a governance payload; the check narrows the type.
-      if (payload.kind !== 'governance') throw new RegistryError('BadSignature', 'genesis is not governance');
-      return governanceOf(payload);
-    }
-    const head: HeadRef | undefined =
-      previous === undefined
-        ? undefined
-        : { version: previous.version, digest: previous.digest, kind: previous.descriptor.kind };
-    return verifyDescriptor(d, current, head).governance;
+    this.#signals.emit('change', change);
+    this.#signals.settle();
   }
 }

@@ -1,9 +1,21 @@
-import { ID_RE, RegistryError } from '../core/index.js';
+import {
+  digestOf,
+  ID_RE,
+  type Payload,
+  parseDescriptor,
+  parseJsonText,
+  parsePayload,
+  payloadOf,
+  RegistryError,
+  signingBytes,
+} from '../core/index.js';
 import type {
   CloudEvent,
+  DescriptorResponse,
   ListItem,
   ListPage,
   ProgressNote,
+  RegionMapResponse,
   VersionInfo,
   WatchEvent,
 } from './client.types.js';
@@ -134,4 +146,53 @@ export function parseWatchMessage(m: SseMessage): WatchEvent | ProgressNote | un
 
 function badField(seq: number, field: string): never {
   throw bad(`event ${seq} ${field}`, 'does not match SPEC §6');
+}
+
+/**
+ * SPEC §2's future-`ts` rule is the server's admission check at propose time; a reader
+ * whose clock lags must not refuse what the registry already holds, so parsing here
+ * passes a `now` no timestamp can exceed.
+ */
+const READER_NOW = Number.MAX_SAFE_INTEGER - 10 * 60 * 1000;
+
+/** Ids are path-safe by SPEC §2; anything else is percent-encoded (and answered 404). */
+export function segment(id: string): string {
+  return ID_RE.test(id) ? id : encodeURIComponent(id);
+}
+
+function registryVersionOf(res: Response): number {
+  const v = Number(res.headers.get('x-registry-version') ?? Number.NaN);
+  return Number.isSafeInteger(v) ? v : 0;
+}
+
+/** A served descriptor, parsed (SPEC §2 shape), its digest computed and held against the ETag. */
+export function parseServedDescriptor(text: string, res: Response, what: string): DescriptorResponse {
+  const descriptor = parseDescriptor(parseJsonText(text), READER_NOW);
+  const digest = digestOf(signingBytes(payloadOf(descriptor)));
+  const etag = res.headers.get('etag') ?? '';
+  if (etag !== '' && etag !== `"${digest}"`) {
+    throw new RegistryError('BadSignature', `${what}: ETag ${etag} is not the digest of the served payload`);
+  }
+  return {
+    descriptor,
+    digest,
+    etag: etag === '' ? `"${digest}"` : etag,
+    registryVersion: registryVersionOf(res),
+  };
+}
+
+export function parseRegionMap(text: string, res: Response): RegionMapResponse {
+  const r = record(parseJsonText(text), 'region map');
+  return {
+    version: int(r.version, 'region map version', 1),
+    digest: digest(r.digest, 'region map digest'),
+    regions: record(r.regions, 'region map regions') as RegionMapResponse['regions'],
+    etag: res.headers.get('etag') ?? '',
+    registryVersion: registryVersionOf(res),
+  };
+}
+
+/** The payload of a proposal view, parsed as at propose time (minus the clock rule). */
+export function parseProposalPayload(raw: unknown): Payload {
+  return parsePayload(raw, READER_NOW);
 }
