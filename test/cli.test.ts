@@ -12,7 +12,7 @@ import { devBanner } from '../src/cli/dev/dev-banner.js';
 import { seedSamples } from '../src/cli/dev/dev-seed.js';
 import { ensureDevState } from '../src/cli/dev/dev-state.js';
 import { allOptions } from '../src/cli/run-command.js';
-import { RegistryClient } from '../src/client/client.js';
+import { RegistryClient } from '../src/client/index.js';
 import { digestOf, signingBytes } from '../src/core/index.js';
 import { cli, writeKeys } from './helpers/cli-inproc.js';
 import { GENESIS, KEYS, servicePayload, tempDir } from './helpers/fixtures.js';

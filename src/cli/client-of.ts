@@ -1,4 +1,4 @@
-import { DEFAULT_BASE_URL, RegistryClient } from '../client/client.js';
+import { DEFAULT_BASE_URL, RegistryClient } from '../client/index.js';
 import type { CommandContext } from './command.types.js';
 import { UsageError } from './usage-error.js';
 import { optString } from './values.js';

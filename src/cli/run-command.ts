@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { RegistryResponseError } from '../client/response-error.js';
+import { RegistryResponseError } from '../client/index.js';
 import { isRegistryError } from '../core/index.js';
 import type { CommandSpec, OptionSpec, Values } from './command.types.js';
 import { type Streams, streamOutput } from './output.js';

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { isRegistryError } from '../core/index.js';
 import { type Flags, parseConfig } from './config.js';
-import { type Running, serve } from './serve.js';
+import type { Running } from './serve.js';
 
 export const SERVE_HELP = `registry serve: run the registry (SPEC §8 settings; env first, flags override)
 
@@ -79,7 +79,10 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    const running = await serve(parseConfig(process.env, flags));
+    const config = parseConfig(process.env, flags);
+    // Loaded here so that the other commands start without the server's modules.
+    const { serve } = await import('./serve.js');
+    const running = await serve(config);
     stopOnSignals(running);
     return -1;
   } catch (err) {

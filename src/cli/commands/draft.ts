@@ -1,4 +1,4 @@
-import type { DescriptorResponse } from '../../client/client.types.js';
+import type { DescriptorResponse } from '../../client/index.js';
 import {
   digestOf,
   isRegistryError,

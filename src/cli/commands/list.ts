@@ -1,4 +1,4 @@
-import type { ListItem } from '../../client/client.types.js';
+import type { ListItem } from '../../client/index.js';
 import type { Kind } from '../../core/index.js';
 import { clientOf } from '../client-of.js';
 import type { CommandSpec } from '../command.types.js';

@@ -1,4 +1,4 @@
-import type { ProposalStatus } from '../../client/client.types.js';
+import type { ProposalStatus } from '../../client/index.js';
 import { digestOf, signingBytes } from '../../core/index.js';
 import { clientOf } from '../client-of.js';
 import type { CommandSpec, Output } from '../command.types.js';

@@ -1,4 +1,4 @@
-import { mintToken, SCOPES, type Scope } from '../../http/capability.js';
+import { SCOPES, type Scope } from '../../http/capability.types.js';
 import type { CommandSpec } from '../command.types.js';
 import { parseDuration } from '../duration.js';
 import { UsageError } from '../usage-error.js';
@@ -47,6 +47,7 @@ export const tokenMint: CommandSpec = {
     } catch (err) {
       throw new UsageError((err as Error).message);
     }
+    const { mintToken } = await import('../../http/capability.js');
     let token: string;
     try {
       token = mintToken(rootKey, {

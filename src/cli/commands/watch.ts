@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { WatchItem } from '../../client/client.types.js';
+import type { WatchItem } from '../../client/index.js';
 import { isRegistryError } from '../../core/index.js';
 import { clientOf } from '../client-of.js';
 import type { CommandSpec, Output } from '../command.types.js';

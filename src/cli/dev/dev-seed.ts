@@ -1,4 +1,4 @@
-import type { RegistryClient } from '../../client/client.js';
+import type { RegistryClient } from '../../client/index.js';
 import {
   isRegistryError,
   type Payload,
