@@ -9,9 +9,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../src/cli/commands/index.js';
 import { devBanner } from '../src/cli/dev/dev-banner.js';
+import { printDev, startDevServer } from '../src/cli/dev/dev-run.js';
 import { seedSamples } from '../src/cli/dev/dev-seed.js';
 import { ensureDevState } from '../src/cli/dev/dev-state.js';
+import { privateKeyPem } from '../src/cli/key-file.js';
+import { streamOutput } from '../src/cli/output.js';
 import { allOptions } from '../src/cli/run-command.js';
+import { UsageError } from '../src/cli/usage-error.js';
 import { RegistryClient } from '../src/client/index.js';
 import { digestOf, signingBytes } from '../src/core/index.js';
 import { cli, writeKeys } from './helpers/cli-inproc.js';
@@ -527,5 +531,39 @@ describe('registry dev building blocks', () => {
     expect(again.seeded).toEqual([]);
     expect(await client.version()).toBe(version);
     expect(Object.keys((await client.regionMap()).regions).sort()).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  it('serves, seeds once, prints the banner or JSON, and refuses a busy port or changed keys (exit-2 errors)', async () => {
+    const d = tempDir('registry-dev-run-');
+    const captured: string[] = [];
+    const sink = { write: (c: string | Uint8Array) => captured.push(Buffer.from(c).toString()) };
+    try {
+      const first = await startDevServer({ bind: '127.0.0.1:0', dir: join(d.path, '_data') }, {});
+      expect(first.seeded).toHaveLength(4);
+      printDev(streamOutput(true, { stdout: sink, stderr: sink }), first, 'registry', d.path);
+      const info = JSON.parse(captured.join(''));
+      expect(info).toMatchObject({ dev_only: true, url: first.running.url, threshold: 2, first_run: true });
+      const port = first.running.url.split(':').pop() ?? '';
+      await expect(
+        startDevServer({ bind: `127.0.0.1:${port}`, dir: join(d.path, 'other') }, {}),
+      ).rejects.toThrow('is in use');
+      await first.running.stop();
+
+      const second = await startDevServer({ bind: '127.0.0.1:0', dir: join(d.path, '_data') }, {});
+      expect(second.seeded).toEqual([]);
+      expect(second.kept).toHaveLength(4);
+      captured.length = 0;
+      printDev(streamOutput(false, { stdout: sink, stderr: sink }), second, 'registry', d.path);
+      expect(captured.join('')).toContain('already present (reused)');
+      await second.running.stop();
+
+      // New dev keys against the old store: the stored genesis wins and dev says how to start over.
+      writeFileSync(join(d.path, '_data', 'DEV-ONLY-signer-1.pem'), privateKeyPem(KEYS[4]));
+      await expect(startDevServer({ bind: '127.0.0.1:0', dir: join(d.path, '_data') }, {})).rejects.toThrow(
+        UsageError,
+      );
+    } finally {
+      d.cleanup();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { RegistryClient } from '../../client/index.js';
 import { isRegistryError } from '../../core/index.js';
-import type { CommandContext } from '../command.types.js';
+import type { CommandContext, Output, Values } from '../command.types.js';
 import { parseConfig } from '../config.js';
 import { type Running, serve } from '../serve.js';
 import { stopOnSignals } from '../serve-command.js';
@@ -8,15 +8,25 @@ import { UsageError } from '../usage-error.js';
 import { optString } from '../values.js';
 import { devBanner } from './dev-banner.js';
 import { seedSamples } from './dev-seed.js';
-import { DEV_THRESHOLD, ensureDevState } from './dev-state.js';
+import { DEV_THRESHOLD, type DevState, ensureDevState } from './dev-state.js';
 
 /** How to run this same CLI from another shell. */
 function cliInvocation(): string {
   return ['node', ...process.execArgv, process.argv[1] ?? 'registry'].join(' ');
 }
 
-/** `registry dev`: loaded on demand, so the other commands do not load the server. */
-export async function runDev({ values, env, out }: CommandContext): Promise<number> {
+export interface DevServer {
+  readonly running: Running;
+  readonly state: DevState;
+  readonly seeded: readonly string[];
+  readonly kept: readonly string[];
+}
+
+/**
+ * Creates or loads the DEV ONLY state, serves it, and seeds the samples over HTTP through
+ * the real propose/cosign/apply path. A failed seeding stops the server again.
+ */
+export async function startDevServer(values: Values, env: CommandContext['env']): Promise<DevServer> {
   const state = ensureDevState(optString(values, 'dir') ?? './_data');
   const bind = optString(values, 'bind') ?? '127.0.0.1:9402';
   let running: Running;
@@ -50,9 +60,19 @@ export async function runDev({ values, env, out }: CommandContext): Promise<numb
     }
     throw err;
   }
-  stopOnSignals(running);
-  const client = new RegistryClient({ baseUrl: running.url, token: state.token });
-  const { seeded, kept } = await seedSamples(client, state.keys, Date.now());
+  try {
+    const client = new RegistryClient({ baseUrl: running.url, token: state.token });
+    const { seeded, kept } = await seedSamples(client, state.keys, Date.now());
+    return { running, state, seeded, kept };
+  } catch (err) {
+    await running.stop();
+    throw err;
+  }
+}
+
+/** The banner (human) or one JSON object (`--json`, for scripts and tests). */
+export function printDev(out: Output, dev: DevServer, cli: string, cwd: string): void {
+  const { running, state, seeded, kept } = dev;
   if (out.json) {
     out.value({
       dev_only: true,
@@ -69,7 +89,14 @@ export async function runDev({ values, env, out }: CommandContext): Promise<numb
       kept,
     });
   } else {
-    out.line(devBanner({ url: running.url, state, seeded, kept, cli: cliInvocation(), cwd: process.cwd() }));
+    out.line(devBanner({ url: running.url, state, seeded, kept, cli, cwd }));
   }
+}
+
+/** `registry dev`: loaded on demand, so the other commands do not load the server. */
+export async function runDev({ values, env, out }: CommandContext): Promise<number> {
+  const dev = await startDevServer(values, env);
+  stopOnSignals(dev.running);
+  printDev(out, dev, cliInvocation(), process.cwd());
   return -1;
 }
