@@ -24,4 +24,10 @@ export interface BenchResult {
   readonly notes: readonly string[];
 }
 
-export type Bench = () => Promise<BenchResult>;
+/** A benchmark that could not run here (a missing tool): printed, never recorded. */
+export interface BenchSkipped {
+  readonly name: string;
+  readonly skipped: string;
+}
+
+export type Bench = () => Promise<BenchResult | BenchSkipped>;

@@ -14,6 +14,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   verify: async () => (await import('./verify.js')).verifyBench(),
   apply: async () => (await import('./apply.js')).applyBench(),
   startup: async () => (await import('./startup.js')).startupBench(),
+  read: async () => (await import('./read.js')).readBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));
@@ -148,6 +149,10 @@ async function main(args: readonly string[]): Promise<number> {
     const bench = BENCHES[name];
     if (bench === undefined) continue;
     const result = await bench();
+    if ('skipped' in result) {
+      console.log(`\n== ${result.name}: SKIPPED, ${result.skipped}`);
+      continue;
+    }
     print(result);
     if (flags.includes('--record')) record(result, m);
   }
