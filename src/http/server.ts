@@ -35,10 +35,17 @@ export function listen(
         url: `http://${h}:${a.port}`,
         close: () =>
           new Promise<void>((done) => {
-            server.close(() => done());
+            // Streams (SSE) end when the engine closes its subscriptions, which leaves their
+            // keep-alive sockets idle after the one closeIdleConnections() of close(): sweep
+            // again until the server has closed, and give stragglers a bound.
+            const sweep = setInterval(() => server.closeIdleConnections(), 25).unref();
+            const bound = setTimeout(() => server.closeAllConnections(), 5000).unref();
+            server.close(() => {
+              clearInterval(sweep);
+              clearTimeout(bound);
+              done();
+            });
             server.closeIdleConnections();
-            // Streams (SSE) end when the engine closes its subscriptions; give stragglers a bound.
-            setTimeout(() => server.closeAllConnections(), 5000).unref();
           }),
       });
     });
