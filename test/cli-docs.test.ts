@@ -78,7 +78,7 @@ describe('README commands', () => {
   });
 });
 
-describe('README sections run as written', () => {
+describe('README sections run as written', { timeout: 120_000 }, () => {
   let cli: BuiltCli;
   let cwd: { path: string; cleanup: () => void };
   let dev: DevProcess;

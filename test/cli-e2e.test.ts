@@ -25,7 +25,7 @@ beforeAll(() => {
 }, 60_000);
 afterAll(() => cli?.cleanup());
 
-describe('npm start on a fresh clone (registry dev in an empty directory)', () => {
+describe('npm start on a fresh clone (registry dev in an empty directory)', { timeout: 120_000 }, () => {
   it('creates DEV ONLY state, seeds through the API, serves it; a second run reuses all of it', async () => {
     const cwd = tempCwd('registry-fresh-');
     try {
@@ -114,7 +114,7 @@ describe('npm start on a fresh clone (registry dev in an empty directory)', () =
 
 const COMMAND_NONE = { name: 'none', summary: '', help: '', options: {}, run: async () => 2 };
 
-describe('exit codes as a process', () => {
+describe('exit codes as a process', { timeout: 120_000 }, () => {
   it('0 ok, 1 refused, 2 usage; --help on every command', async () => {
     const cwd = tempCwd('registry-codes-');
     try {
@@ -161,7 +161,7 @@ describe('exit codes as a process', () => {
   });
 });
 
-describe('OpenSSL interoperability', () => {
+describe('OpenSSL interoperability', { timeout: 120_000 }, () => {
   it.skipIf(!hasOpenssl)(
     'keys and signatures cross between openssl and registry (skipped without openssl)',
     async () => {
