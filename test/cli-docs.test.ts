@@ -98,9 +98,10 @@ describe('README sections run as written', { timeout: 120_000 }, () => {
   }, 60_000);
 
   afterAll(async () => {
-    expect(await dev?.stop()).toBe(0);
+    const code = await dev?.stop();
     cwd?.cleanup();
     cli?.cleanup();
+    expect(code).toBe(0); // SIGTERM: clean shutdown, exit 0 (SPEC §8)
   });
 
   /** A README shell text with the default URL pointed at this test's dev server. */

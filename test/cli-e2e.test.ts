@@ -12,7 +12,15 @@ import { findCommand } from '../src/cli/commands/index.js';
 import { allOptions } from '../src/cli/run-command.js';
 import { RegistryClient } from '../src/client/index.js';
 import { digestOf, signingBytes } from '../src/core/index.js';
-import { type BuiltCli, buildCli, registry, run, startDev, tempCwd } from './helpers/cli-process.js';
+import {
+  type BuiltCli,
+  buildCli,
+  type DevProcess,
+  registry,
+  run,
+  startDev,
+  tempCwd,
+} from './helpers/cli-process.js';
 import { servicePayload } from './helpers/fixtures.js';
 import { invocations } from './helpers/readme.js';
 
@@ -28,8 +36,10 @@ afterAll(() => cli?.cleanup());
 describe('npm start on a fresh clone (registry dev in an empty directory)', { timeout: 120_000 }, () => {
   it('creates DEV ONLY state, seeds through the API, serves it; a second run reuses all of it', async () => {
     const cwd = tempCwd('registry-fresh-');
+    const started: DevProcess[] = [];
     try {
       const first = await startDev(cli, cwd.path, ['--bind', '127.0.0.1:0'], BANNER_END);
+      started.push(first);
       const banner = first.stdout();
       const url = /API +(http:\/\/127\.0\.0\.1:\d+)\/v1\/registry/.exec(banner)?.[1] ?? '';
       expect(url).not.toBe('');
@@ -81,6 +91,7 @@ describe('npm start on a fresh clone (registry dev in an empty directory)', { ti
       expect(await first.stop()).toBe(0);
 
       const second = await startDev(cli, cwd.path, ['--bind', '127.0.0.1:0'], BANNER_END);
+      started.push(second);
       const again = second.stdout();
       expect(again).toContain('already present (reused)');
       expect(again).toContain(token);
@@ -90,6 +101,8 @@ describe('npm start on a fresh clone (registry dev in an empty directory)', { ti
       expect(readFileSync(join(cwd.path, '_data', 'DEV-ONLY-token.txt'), 'utf8').trim()).toBe(token);
       expect(await second.stop()).toBe(0);
     } finally {
+      // A failed assertion must not leave a server running.
+      await Promise.all(started.map((d) => d.stop()));
       cwd.cleanup();
     }
   });
