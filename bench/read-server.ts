@@ -90,7 +90,8 @@ async function registry(path: string): Promise<void> {
     // The genesis bench/startup.ts wrote: KEYS[0] alone, threshold 1 (checked at open).
     SIGNER_ALLOWLIST: KEYS[0].signerId,
     SIG_THRESHOLD: '1',
-    MACAROON_ROOT_KEY: randomBytes(32).toString('hex'),
+    // bench/watch.ts passes its own key so it can mint write tokens.
+    MACAROON_ROOT_KEY: process.env.BENCH_MACAROON_ROOT_KEY ?? randomBytes(32).toString('hex'),
     LOG_LEVEL: 'info',
   });
   const running = await serve(config);

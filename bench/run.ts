@@ -15,6 +15,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   apply: async () => (await import('./apply.js')).applyBench(),
   startup: async () => (await import('./startup.js')).startupBench(),
   read: async () => (await import('./read.js')).readBench(),
+  watch: async () => (await import('./watch.js')).watchBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));
