@@ -243,7 +243,7 @@ export async function watchBench(): Promise<BenchResult> {
         main.map((r) => r.max),
       ),
       metric(
-        'lost events (all subscribers)',
+        'lost events (not delivered 15 s after the last apply)',
         'events',
         main.map((r) => r.lost),
       ),
@@ -258,7 +258,7 @@ export async function watchBench(): Promise<BenchResult> {
         main.map((r) => r.reconnects),
       ),
       ...scale.map((r) =>
-        metric(`scale: ${r.subscribers} subscribers, p99 (lost ${r.lost}, dup ${r.duplicated})`, 'ms', [
+        metric(`scale: ${r.subscribers} subscribers, p99 (undelivered ${r.lost}, dup ${r.duplicated})`, 'ms', [
           r.p99,
         ]),
       ),
