@@ -258,9 +258,11 @@ export async function watchBench(): Promise<BenchResult> {
         main.map((r) => r.reconnects),
       ),
       ...scale.map((r) =>
-        metric(`scale: ${r.subscribers} subscribers, p99 (undelivered ${r.lost}, dup ${r.duplicated})`, 'ms', [
-          r.p99,
-        ]),
+        metric(
+          `scale: ${r.subscribers} subscribers, p99 (undelivered ${r.lost}, dup ${r.duplicated})`,
+          'ms',
+          [r.p99],
+        ),
       ),
     ],
     ratios: [{ label: 'p99 / SPEC bar 100 ms', value: p99.value / 100 }],
