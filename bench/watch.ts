@@ -23,11 +23,12 @@ const OUT = fileURLToPath(new URL('out/watch/', import.meta.url));
 const RATE = 20;
 const SECONDS = 10;
 const MAIN_SUBSCRIBERS = 1000;
-const SCALE = [250, 1000, 2000, 4000];
+const SCALE = [250, 1000, 2000, 3000, 4000];
 const CUT_SHARE = 0.02;
 
 interface Sub {
   last: number;
+  done: boolean;
   readonly seen: Map<number, number>;
   req: ClientRequest | undefined;
   reconnects: number;
@@ -54,10 +55,23 @@ function subscribe(url: string, sub: Sub, onEvent: (seq: number) => void): void 
       }
     });
     res.on('error', () => undefined);
+    res.on('end', () => retry(url, sub, req, onEvent));
   });
-  req.on('error', () => undefined);
+  // Like any watcher: a refused or dropped stream resumes from the last seq it saw.
+  req.on('error', () => retry(url, sub, req, onEvent));
   req.end();
   sub.req = req;
+}
+
+function retry(url: string, sub: Sub, req: ClientRequest, onEvent: (seq: number) => void): void {
+  if (sub.done || sub.req !== req) return;
+  sub.reconnects++;
+  setTimeout(
+    () => {
+      if (!sub.done && sub.req === req) subscribe(url, sub, onEvent);
+    },
+    100 + Math.random() * 200,
+  );
 }
 
 async function post(
@@ -116,6 +130,7 @@ async function run(url: string, token: string, n: number, seconds: number, tag: 
   };
   const subs: Sub[] = Array.from({ length: n }, () => ({
     last: start,
+    done: false,
     seen: new Map(),
     req: undefined,
     reconnects: 0,
@@ -126,7 +141,9 @@ async function run(url: string, token: string, n: number, seconds: number, tag: 
   const cutter = setInterval(() => {
     for (const s of subs) {
       if (Math.random() < CUT_SHARE) {
-        s.req?.destroy();
+        const cut = s.req;
+        s.req = undefined;
+        cut?.destroy();
         s.reconnects++;
         subscribe(url, s, onEvent);
       }
@@ -161,6 +178,7 @@ async function run(url: string, token: string, n: number, seconds: number, tag: 
       if (c === 0) lost++;
       if (c > 1) duplicated += c - 1;
     }
+    s.done = true;
     s.req?.destroy();
   }
   const sorted = latencies.sort((a, b) => a - b);
