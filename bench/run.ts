@@ -16,6 +16,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   startup: async () => (await import('./startup.js')).startupBench(),
   read: async () => (await import('./read.js')).readBench(),
   watch: async () => (await import('./watch.js')).watchBench(),
+  crash: async () => (await import('./crash-drill.js')).crashDrillBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));
