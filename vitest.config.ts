@@ -9,7 +9,7 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
     coverage: {
       provider: 'v8',
-      include: ['src/**/*.ts'],
+      include: ['src/**/*.ts', 'src/**/*.tsx'],
       exclude: ['src/**/*.test.ts', 'src/**/*.types.ts'],
       reporter: ['text-summary', 'json-summary'],
       // The bar of the developers' guide: the run fails below 90% of lines.

@@ -21,7 +21,7 @@ function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
     d.isDirectory()
       ? files(join(dir, d.name))
-      : d.name.endsWith('.ts') && !d.name.endsWith('.test.ts')
+      : /\.tsx?$/.test(d.name) && !d.name.endsWith('.test.ts')
         ? [join(dir, d.name)]
         : [],
   );

@@ -101,6 +101,12 @@ export class Registry {
     return this.#pending.size;
   }
 
+  /** The live pending proposals themselves, not a copy (the console lists them); expired ones are skipped. */
+  pendingProposals(): ProposalRecord[] {
+    const now = this.#now();
+    return [...this.#pending.values()].filter((p) => p.expires_at > now);
+  }
+
   // ---- reads: all from the snapshot, the LRU, then the store ----
 
   head(id: string): Entry {
