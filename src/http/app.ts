@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { routePath } from 'hono/route';
 import { RegistryError } from '../core/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
+import { consoleRoutes } from './console/console-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { readRoutes } from './read-routes.js';
 import { requestIdFor } from './request-id.js';
@@ -94,5 +95,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   readRoutes(app, deps);
   writeRoutes(app, deps);
   watchRoute(app, deps, deps.watchProgressMs);
+  consoleRoutes(app, deps);
   return app;
 }
