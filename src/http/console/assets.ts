@@ -87,6 +87,10 @@ export const LIVE_JS = `
 })();
 `;
 
+/** A tab icon of our own: without one the browser asks for /favicon.ico and logs a 404. */
+export const FAVICON_SVG =
+  '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f5fbf"/></svg>';
+
 /** Scripts only from this origin, styles only from /ui/style.css, no frames, no plugins. */
 export const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; " +

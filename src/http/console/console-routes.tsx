@@ -5,7 +5,7 @@ import type { Registry } from '../../registry/index.js';
 import type { AppDeps, AppEnv } from '../app.types.js';
 import { toRegistryError } from '../envelope.js';
 import { authenticate, engine } from '../guard.js';
-import { LIVE_JS, SECURITY_HEADERS, STYLE_CSS } from './assets.js';
+import { FAVICON_SVG, LIVE_JS, SECURITY_HEADERS, STYLE_CSS } from './assets.js';
 import { DescriptorPage } from './descriptor.js';
 import { DescriptorsPage, parseFilters } from './descriptors.js';
 import { ErrorPage, UI } from './layout.js';
@@ -60,6 +60,9 @@ export function consoleRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   // Static text with no registry data: served without auth so the error pages are styled too.
   app.get(`${UI}/style.css`, (c) =>
     c.body(STYLE_CSS, 200, { ...SECURITY_HEADERS, 'content-type': 'text/css; charset=utf-8' }),
+  );
+  app.get(`${UI}/favicon.svg`, (c) =>
+    c.body(FAVICON_SVG, 200, { ...SECURITY_HEADERS, 'content-type': 'image/svg+xml' }),
   );
   app.get(`${UI}/live.js`, (c) =>
     c.body(LIVE_JS, 200, { ...SECURITY_HEADERS, 'content-type': 'text/javascript; charset=utf-8' }),

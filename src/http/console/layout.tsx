@@ -30,6 +30,7 @@ export function Layout(props: { title: string; script?: string; children?: Child
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{`${props.title} · registry console`}</title>
         <link rel="stylesheet" href={`${UI}/style.css`} />
+        <link rel="icon" href={`${UI}/favicon.svg`} />
         {props.script === undefined ? null : <script src={props.script} defer />}
       </head>
       <body>
