@@ -85,7 +85,7 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
     await shot('descriptor');
 
     await page.goto(`${srv.url}/ui/descriptors/svc-xss`);
-    expect(await page.evaluate(() => (window as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.locator('#body img').count()).toBe(0);
 
     await page.click('nav >> text=Proposals');
