@@ -12,7 +12,9 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   registry: ['store', 'core'],
   http: ['registry', 'store', 'core'],
   client: ['core'],
-  cli: ['http', 'client', 'registry', 'store', 'core'],
+  // SPEC §11: the mirror verifies with the client's checks and ingests into the engine.
+  mirror: ['client', 'registry', 'store', 'core'],
+  cli: ['http', 'mirror', 'client', 'registry', 'store', 'core'],
 };
 
 const SRC = join(import.meta.dirname, '..', 'src');

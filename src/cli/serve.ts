@@ -9,6 +9,7 @@ import { ServiceState } from '../http/service-state.js';
 import { Registry } from '../registry/index.js';
 import { openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
+import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
 import { fsTypeOf } from './tmpfs.js';
 
 export const VERSION = '0.1.0';
@@ -42,6 +43,7 @@ export async function serve(
   opts: { logDestination?: NodeJS.WritableStream } = {},
 ): Promise<Running> {
   checkAmnesia(config);
+  assertMirrorConfig(config);
   const logger = pino(
     {
       level: config.logLevel,
@@ -59,6 +61,7 @@ export async function serve(
     watchers: () => state.registry?.bus.subscribers ?? 0,
     pendingProposals: () => state.registry?.pendingCount ?? 0,
     lagged: () => state.registry?.bus.lagged ?? 0,
+    ...mirrorLagSource(config, state),
   });
   metrics.restart();
   const deps: AppDeps = {
@@ -89,6 +92,7 @@ export async function serve(
       ...(config.genesis === undefined ? {} : { genesis: config.genesis }),
       proposalTtlMs: config.proposalTtlMs,
       readCacheCap: config.readCacheCap,
+      mirror: config.mirrorOf !== undefined,
     });
   } catch (err) {
     // A refused start (e.g. governance mismatch) must not keep the store's LOCK.
@@ -97,7 +101,9 @@ export async function serve(
     await side?.close();
     throw err;
   }
-  state.registry = registry;
+  const mirrorOf = config.mirrorOf;
+  const mirror = mirrorOf === undefined ? undefined : startMirror({ ...config, mirrorOf }, registry, deps);
+  if (mirror === undefined) state.registry = registry;
   const sweeper = setInterval(() => {
     registry.sweep().catch((err: unknown) => logger.warn({ err }, 'proposal sweep failed'));
   }, 60_000);
@@ -115,6 +121,7 @@ export async function serve(
         state.shuttingDown = true;
         clearInterval(sweeper);
         const closing = Promise.all([main.close(), side?.close()]);
+        await mirror?.close();
         await registry.close({ zeroFill: config.amnesia });
         await closing;
         logger.info('stopped');

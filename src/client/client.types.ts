@@ -48,6 +48,11 @@ export interface DescriptorResponse {
   readonly etag: string;
   /** `X-Registry-Version`: the global version of the snapshot that answered. */
   readonly registryVersion: number;
+  /**
+   * The response body as received: a mirror (SPEC §11) stores and serves these exact bytes,
+   * so it must see them, not a re-serialisation of `descriptor`.
+   */
+  readonly body: string;
 }
 
 export interface VersionInfo {

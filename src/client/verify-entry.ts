@@ -12,6 +12,14 @@ import type { WatchEvent } from './client.types.js';
 import type { ViewEntry } from './topology-watcher.types.js';
 
 /**
+ * What the checks need of the verified head of an id: a watcher passes its `ViewEntry`, a
+ * mirror (SPEC §11) the head of its own store.
+ */
+export type VerifiedHead = Pick<ViewEntry, 'version' | 'digest'> & {
+  readonly descriptor: Pick<Descriptor, 'kind'>;
+};
+
+/**
  * The checks a watcher runs on one log entry, in order (SPEC §3, §6, §11), each throwing a
  * `RegistryError` that says why. Pure: the watcher feeds them its trusted state.
  */
@@ -20,7 +28,7 @@ import type { ViewEntry } from './topology-watcher.types.js';
  * Step 1, before any fetch. Rollback protection: strictly the next seq (no gap, no
  * repeat) and strictly the next version of that id (no lowered or replayed version).
  */
-export function assertNextEntry(ev: WatchEvent, seq: number, head: ViewEntry | undefined): void {
+export function assertNextEntry(ev: WatchEvent, seq: number, head: VerifiedHead | undefined): void {
   if (ev.seq !== seq + 1) {
     const skipped = ev.seq - seq - 1;
     throw new RegistryError(
@@ -73,7 +81,7 @@ export function assertMatchesLog(ev: WatchEvent, d: Descriptor, digest: string):
 export function verifyEntry(
   d: Descriptor,
   governance: Governance | undefined,
-  head: ViewEntry | undefined,
+  head: VerifiedHead | undefined,
   pinned: GovernanceBody,
 ): Governance {
   if (governance === undefined) {

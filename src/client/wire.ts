@@ -178,6 +178,7 @@ export function parseServedDescriptor(text: string, res: Response, what: string)
     digest,
     etag: etag === '' ? `"${digest}"` : etag,
     registryVersion: registryVersionOf(res),
+    body: text,
   };
 }
 

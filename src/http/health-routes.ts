@@ -5,6 +5,17 @@ import { envelopeOf } from './envelope.js';
 import { openApiDocument } from './openapi.js';
 import { json } from './respond.js';
 import { BASE } from './routes.js';
+import type { UpstreamReport } from './service-state.js';
+
+/** SPEC §11 /readyz fields of a mirror: the upstream's state and how far behind it is. */
+function upstreamFields(r: UpstreamReport | undefined): object {
+  if (r === undefined) return {};
+  return {
+    upstream: r.upstream,
+    lag: { seqs: r.lagSeqs, seconds: Math.round(r.lagSeconds * 1000) / 1000 },
+    ...(r.refusedSeq === undefined ? {} : { refused_seq: r.refusedSeq }),
+  };
+}
 
 export function healthRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   for (const prefix of ['', BASE]) {
@@ -19,12 +30,17 @@ export function healthRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         bus: r === undefined ? 'loading' : 'ok',
         writes: r?.writesDegraded === true ? 'degraded' : state.mirrorOf === undefined ? 'ok' : 'read-only',
         version: r?.version ?? 0,
+        ...upstreamFields(state.mirror?.report()),
       };
       if (state.ready) return json(c, body);
       // SPEC §5: 503 with ready:false, and the envelope every non-2xx carries.
       const err = new RegistryError(
         'StoreUnavailable',
-        state.shuttingDown ? 'shutting down' : 'snapshot not loaded yet',
+        state.shuttingDown
+          ? 'shutting down'
+          : state.mirror === undefined
+            ? 'snapshot not loaded yet'
+            : `mirror has not caught up with ${state.mirrorOf ?? 'its upstream'} yet`,
       );
       c.set('errorCode', err.code);
       return c.body(JSON.stringify({ ...body, ...envelopeOf(err, c.get('requestId'), deps.now()) }), 503, {

@@ -19,6 +19,8 @@ export interface MetricsSource {
   pendingProposals(): number;
   /** Cumulative count of watchers disconnected for overflowing their buffer (`bus.lagged`). */
   lagged(): number;
+  /** SPEC §11 mirror lag behind the upstream; absent on a registry that is not a mirror. */
+  mirrorLag?(): { seqs: number; seconds: number };
 }
 
 export interface MetricsOptions {
@@ -27,6 +29,9 @@ export interface MetricsOptions {
   /** Distinct `route` label values kept before new ones fold into `unmatched` (default 64). */
   readonly maxRoutes?: number;
 }
+
+/** `registry_mirror_refused_total{reason}` labels (SPEC §11; see mirror.types.ts). */
+const MIRROR_REASONS = ['seq', 'version', 'verify', 'behind'] as const;
 
 /** The `route` label for requests that matched no route template (404s, scans). */
 export const UNMATCHED_ROUTE = 'unmatched';
@@ -161,6 +166,7 @@ export class Metrics {
   readonly #rejectedBy: ReadonlyMap<string, Counter.Internal>;
   readonly #applyLatency: Histogram<string>;
   readonly #restarts: Counter<string>;
+  #mirrorRefused: Counter<'reason'> | undefined;
 
   constructor(source: MetricsSource, options: MetricsOptions = {}) {
     this.#maxRoutes = options.maxRoutes ?? 64;
@@ -278,7 +284,39 @@ export class Metrics {
       },
     });
 
+    if (source.mirrorLag !== undefined) this.#mirrorMetrics(source.mirrorLag, registers);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** SPEC §11: one upstream entry a mirror refused, by reason. */
+  mirrorRefused(reason: (typeof MIRROR_REASONS)[number]): void {
+    this.#mirrorRefused?.inc({ reason });
+  }
+
+  #mirrorMetrics(lag: () => { seqs: number; seconds: number }, registers: Registry[]): void {
+    this.#mirrorRefused = new Counter({
+      name: 'registry_mirror_refused_total',
+      help: 'Upstream log entries a mirror refused (seq gap, head not advancing by one, not verifying, upstream behind)',
+      labelNames: ['reason'],
+      registers,
+    });
+    for (const reason of MIRROR_REASONS) this.#mirrorRefused.inc({ reason }, 0);
+    new Gauge({
+      name: 'registry_mirror_lag_seqs',
+      help: 'Upstream log entries known to a mirror and not yet served by it',
+      registers,
+      collect() {
+        this.set(lag().seqs);
+      },
+    });
+    new Gauge({
+      name: 'registry_mirror_lag_seconds',
+      help: 'Seconds since a mirror was last known to be current with its upstream (0 while it is)',
+      registers,
+      collect() {
+        this.set(lag().seconds);
+      },
+    });
   }
 
   /**

@@ -1,5 +1,13 @@
 import type { Registry } from '../registry/index.js';
 
+/** What /readyz shows of a mirror's upstream (SPEC §11); the mirror itself lives in mirror/. */
+export interface UpstreamReport {
+  readonly upstream: 'ok' | 'unreachable' | 'untrusted';
+  readonly lagSeqs: number;
+  readonly lagSeconds: number;
+  readonly refusedSeq: number | undefined;
+}
+
 /**
  * What the HTTP layer needs to know about the process: the engine once its snapshot is
  * loaded, and whether it is shutting down (SPEC §5 /readyz).
@@ -9,6 +17,8 @@ export class ServiceState {
   shuttingDown = false;
   /** Set in mirror mode (SPEC §11): writes answer ReadOnly naming the upstream. */
   mirrorOf: string | undefined;
+  /** The mirror's follower; `registry` is set only once it has first caught up (SPEC §11). */
+  mirror: { report(): UpstreamReport } | undefined;
 
   get ready(): boolean {
     return this.registry !== undefined && !this.shuttingDown;

@@ -13,6 +13,7 @@ import { EventBus, type Subscription } from './bus.js';
 import { CHECKPOINT_MIN_HEADS, Checkpointer } from './checkpointer.js';
 import { type BatchHooks, GroupCommitter } from './committer.js';
 import { descriptorBytes, type Entry, entryFromBytes } from './entry.js';
+import { assertStoredGenesis, type IngestItem, prepareIngest } from './ingest.js';
 import { assertConfiguredGovernance, type LoadReport, loadSnapshot } from './load.js';
 import { Lru } from './lru.js';
 import {
@@ -40,6 +41,11 @@ export interface RegistryOptions {
   readonly checkpointEvery?: number;
   /** Read and write start-up checkpoints (default true; false forces a full load). */
   readonly checkpoints?: boolean;
+  /**
+   * SPEC §11 mirror: an empty store stays empty (seq 1 comes from the upstream through
+   * `ingest`), and `genesis` is checked against the stored governance v1, not the head.
+   */
+  readonly mirror?: boolean;
 }
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -65,6 +71,7 @@ export class Registry {
   readonly #checkpoints: boolean;
   #writesDegraded = false;
   #closed = false;
+  readonly #mirror: boolean;
 
   private constructor(store: Store, opts: RegistryOptions) {
     this.store = store;
@@ -72,6 +79,7 @@ export class Registry {
     this.#ttl = opts.proposalTtlMs ?? DAY;
     this.#old = new Lru(opts.readCacheCap ?? 8192);
     this.#checkpoints = opts.checkpoints ?? true;
+    this.#mirror = opts.mirror ?? false;
     this.#checkpointer = new Checkpointer(
       store,
       this.snapshot,
@@ -238,6 +246,24 @@ export class Registry {
     );
   }
 
+  /**
+   * SPEC §11: appends one upstream log entry the mirror has verified, with the upstream's
+   * seq, log entry and bytes, through the same committer, store batch, snapshot swap and
+   * bus as an apply (entries queued together share one synced batch).
+   */
+  async ingest(item: IngestItem): Promise<ApplyResult> {
+    this.#assertOpen();
+    return this.#track(
+      new Promise<ApplyResult>((resolve, reject) => {
+        this.#committer.submit({
+          prepare: (state) => prepareIngest(state, (id) => this.snapshot.get(id), item),
+          resolve,
+          reject,
+        });
+      }),
+    );
+  }
+
   /** Removes expired proposals from memory and the store. */
   async sweep(): Promise<number> {
     const now = this.#now();
@@ -339,6 +365,7 @@ export class Registry {
 
   async #load(genesis: GovernanceBody | undefined): Promise<void> {
     const version = await this.store.version();
+    if (version === 0 && this.#mirror) return; // seq 1 is the upstream's genesis, ingested
     if (version === 0) {
       if (genesis === undefined) {
         throw new RegistryError(
@@ -359,7 +386,8 @@ export class Registry {
     // A store loaded without a checkpoint gets one in the background: the next start is fast.
     if (!report.fromCheckpoint && report.read >= CHECKPOINT_MIN_HEADS) this.#checkpointer.soon();
     this.bus.reset(this.snapshot.version);
-    if (genesis !== undefined) assertConfiguredGovernance(this.snapshot.governance, genesis);
+    if (genesis !== undefined && this.#mirror) await assertStoredGenesis(this.store, genesis);
+    else if (genesis !== undefined) assertConfiguredGovernance(this.snapshot.governance, genesis);
     const now = this.#now();
     for (const p of await this.store.proposals()) {
       if (p.expires_at > now) this.#pending.set(p.proposal_id, p);

@@ -1,6 +1,7 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  canonicalJson,
   type Descriptor,
   digestOf,
   type Payload,
@@ -76,19 +77,28 @@ export interface HostileRegistry {
   readonly url: string;
   /** How many `/watch` connections were opened. */
   readonly watches: () => number;
+  /** Serves another canned log from now on and ends the open streams (clients reconnect). */
+  replace(entries: readonly CannedEntry[]): void;
   close(): Promise<void>;
 }
 
 export async function startHostileRegistry(
-  entries: readonly CannedEntry[],
+  initial: readonly CannedEntry[],
   opts: { progress?: number } = {},
 ): Promise<HostileRegistry> {
-  // The first descriptor registered under an id/version is the one served.
+  // The first descriptor registered under an id/version is the one served, in JCS form as a
+  // registry serves it (SPEC §2).
   const served = new Map<string, string>();
-  for (const e of entries) {
-    const key = `${e.descriptor.id}/${e.descriptor.version}`;
-    if (!served.has(key)) served.set(key, JSON.stringify(e.descriptor));
-  }
+  const load = (list: readonly CannedEntry[]) => {
+    served.clear();
+    for (const e of list) {
+      const key = `${e.descriptor.id}/${e.descriptor.version}`;
+      if (!served.has(key)) served.set(key, canonicalJson(e.descriptor));
+    }
+  };
+  let entries = initial;
+  load(entries);
+  const streams = new Set<ServerResponse>();
   let watches = 0;
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -96,6 +106,8 @@ export async function startHostileRegistry(
       watches++;
       const since = Number(req.headers['last-event-id'] ?? url.searchParams.get('since') ?? 0);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
       // Index order, not seq order: a gap or a repeat is sent as canned.
       const first = entries.findIndex((e) => e.seq > since);
       const rest = first < 0 ? [] : entries.slice(first);
@@ -124,6 +136,11 @@ export async function startHostileRegistry(
   return {
     url: `http://127.0.0.1:${port}`,
     watches: () => watches,
+    replace(next) {
+      entries = next;
+      load(next);
+      for (const res of streams) res.end();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,0 +1,54 @@
+import type { AppDeps } from '../http/app.types.js';
+import type { Metrics } from '../http/metrics.js';
+import type { ServiceState } from '../http/service-state.js';
+import { Mirror } from '../mirror/index.js';
+import type { Registry } from '../registry/index.js';
+import { type Config, configError } from './config.js';
+
+/** SPEC §11: a mirror's trust root is the upstream's genesis, so it must be configured. */
+export function assertMirrorConfig(config: Config): void {
+  if (config.mirrorOf !== undefined && config.genesis === undefined) {
+    throw configError(
+      `MIRROR_OF=${config.mirrorOf} needs SIGNER_ALLOWLIST and SIG_THRESHOLD: the upstream's genesis is the mirror's trust root`,
+    );
+  }
+}
+
+/** The `MetricsSource.mirrorLag` of a mirror (undefined otherwise). */
+export function mirrorLagSource(
+  config: Config,
+  state: ServiceState,
+): { mirrorLag?: () => { seqs: number; seconds: number } } {
+  if (config.mirrorOf === undefined) return {};
+  return {
+    mirrorLag: () => {
+      const r = state.mirror?.report();
+      return { seqs: r?.lagSeqs ?? 0, seconds: r?.lagSeconds ?? 0 };
+    },
+  };
+}
+
+/**
+ * Starts following the upstream. Reads, /watch and /readyz 200 wait for the first catch-up
+ * (SPEC §11): the engine is handed to the HTTP layer only then, and stays served after.
+ */
+export function startMirror(
+  config: Config & { mirrorOf: string },
+  registry: Registry,
+  deps: AppDeps & { metrics: Metrics },
+): Mirror {
+  const { state, logger } = deps;
+  if (config.genesis === undefined) throw configError('mirror without a genesis'); // assertMirrorConfig ran
+  const mirror = new Mirror({
+    upstream: config.mirrorOf,
+    genesis: config.genesis,
+    registry,
+    logger,
+    onCaughtUp: () => {
+      state.registry = registry;
+    },
+    onRefused: (reason) => deps.metrics.mirrorRefused(reason),
+  });
+  state.mirror = mirror;
+  return mirror.start();
+}

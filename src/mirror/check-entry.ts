@@ -1,0 +1,92 @@
+import {
+  assertMatchesLog,
+  assertNextEntry,
+  type DescriptorResponse,
+  type VerifiedHead,
+  verifyEntry,
+  type WatchEvent,
+} from '../client/index.js';
+import {
+  canonicalJson,
+  type Governance,
+  type GovernanceBody,
+  payloadOf,
+  RegistryError,
+} from '../core/index.js';
+import type { IngestItem } from '../registry/index.js';
+import type { RefusalReason } from './mirror.types.js';
+
+/** An upstream entry the mirror refuses: the seq, the reason label, and the error saying why. */
+export class Refusal {
+  constructor(
+    readonly seq: number,
+    readonly reason: RefusalReason,
+    readonly error: RegistryError,
+  ) {}
+}
+
+/** The mirror's verified position: last seq, governance in force, heads newer than the store's. */
+export interface Cursor {
+  seq: number;
+  governance: Governance | undefined;
+  readonly heads: Map<string, VerifiedHead>;
+}
+
+const asError = (err: unknown): RegistryError =>
+  err instanceof RegistryError ? err : new RegistryError('BadRequest', String(err), '', { cause: err });
+
+/** Before the fetch: the watcher's rollback checks (SPEC §11: no skipped seq, no head moving back). */
+export function checkOrder(ev: WatchEvent, cursor: Cursor, head: VerifiedHead | undefined): void {
+  try {
+    assertNextEntry(ev, cursor.seq, head);
+  } catch (err) {
+    throw new Refusal(ev.seq, ev.seq === cursor.seq + 1 ? 'version' : 'seq', asError(err));
+  }
+}
+
+/**
+ * After the fetch: the served bytes are the logged descriptor, in JCS form (so the mirror
+ * serves what was signed, byte for byte), and verify under the governance in force at this
+ * log position (the watcher's `verifyEntry`: pinned genesis, quorum, rotations under old
+ * AND new thresholds). Returns what to ingest and the governance after it.
+ */
+export function checkServed(
+  ev: WatchEvent,
+  served: DescriptorResponse,
+  cursor: Cursor,
+  head: VerifiedHead | undefined,
+  pinned: GovernanceBody,
+): { item: IngestItem; governance: Governance } {
+  const d = served.descriptor;
+  let governance: Governance;
+  try {
+    assertMatchesLog(ev, d, served.digest);
+    if (canonicalJson(d) !== served.body) {
+      throw new RegistryError(
+        'BadRequest',
+        `seq ${ev.seq}: the served bytes of ${d.id} version ${d.version} are not its JCS form (SPEC §2)`,
+      );
+    }
+    governance = verifyEntry(d, cursor.governance, head, pinned);
+  } catch (err) {
+    throw new Refusal(ev.seq, 'verify', asError(err));
+  }
+  const data = ev.event.data;
+  return {
+    governance,
+    item: {
+      log: {
+        seq: ev.seq,
+        type: d.deprecated === true ? 'deprecated' : 'published',
+        descriptor_id: data.descriptor_id,
+        version: data.version,
+        digest: served.digest,
+        ts: data.ts,
+        // Not on the wire (SPEC §6 carries no applied_by): the mirror says where it came from.
+        applied_by: ev.seq === 1 ? 'genesis' : 'mirror',
+      },
+      bytes: Buffer.from(served.body, 'utf8'),
+      payload: payloadOf(d),
+    },
+  };
+}

@@ -1,0 +1,2 @@
+export { Mirror } from './mirror.js';
+export type * from './mirror.types.js';
