@@ -17,6 +17,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   read: async () => (await import('./read.js')).readBench(),
   watch: async () => (await import('./watch.js')).watchBench(),
   crash: async () => (await import('./crash-drill.js')).crashDrillBench(),
+  soak: async () => (await import('./soak.js')).soakBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));
