@@ -146,6 +146,10 @@ export class Mirror {
     const conn = new AbortController();
     this.#conn = conn;
     if (this.#closed) return undefined;
+    this.#opts.logger.info(
+      { upstream: this.#opts.upstream, since: version },
+      'mirror following the upstream',
+    );
     const queue: Queued[] = [];
     let wake: (() => void) | undefined;
     let space: (() => void) | undefined;
