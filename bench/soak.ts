@@ -249,7 +249,8 @@ function summary(r: SoakResult): string {
     `(${kills} SIGKILL, ${r.restarts.length - kills} SIGTERM, ${r.restarts.filter((x) => !x.outcome.clean).length} unclean); ` +
     `${WATCHERS} watchers: lost ${t.lost}, duplicated ${t.duplicated}, divergent ${t.divergent}, out of order ${t.outOfOrder}, ` +
     `reconnects ${t.reconnects}; missing acks ${r.missingAcks}; read p99 outside restarts ${r.reads.p99.toFixed(2)} ms ` +
-    `(p50 ${r.reads.p50.toFixed(2)}, ${r.reads.outside} reads, ${r.reads.errorsOutside} errors)`
+    `(p50 ${r.reads.p50.toFixed(2)}, ${r.reads.outside} reads, ${r.reads.errorsOutside} errors); bounded by this ` +
+    `process's event-loop delay p99 ${r.loopDelayP99.toFixed(1)} ms and the machine (${(r.machineCores * 100).toFixed(0)} % of a core busy)`
   );
 }
 
