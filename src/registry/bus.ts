@@ -68,7 +68,6 @@ export class EventBus {
     for (const e of entries) {
       this.#version = e.seq;
       this.#recent.push(e);
-      if (this.#recent.length > RECENT) this.#recent.splice(0, this.#recent.length - RECENT);
       for (const s of this.#subs) s.push(e);
       this.#emit(
         e.type === 'deprecated'
@@ -76,6 +75,9 @@ export class EventBus {
           : { type: 'Published', descriptor_id: e.descriptor_id, version: e.version, ts: e.ts },
       );
     }
+    // Trimmed once per batch, not per entry: a splice at the front moves every element, and a
+    // batch can hold a thousand entries (group commit, a mirror catching up).
+    if (this.#recent.length > RECENT) this.#recent.splice(0, this.#recent.length - RECENT);
     const last = entries[entries.length - 1];
     if (last !== undefined) this.#emit({ type: 'ConfigUpdated', version: last.seq });
   }
