@@ -18,6 +18,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   watch: async () => (await import('./watch.js')).watchBench(),
   crash: async () => (await import('./crash-drill.js')).crashDrillBench(),
   soak: async () => (await import('./soak.js')).soakBench(),
+  mirror: async () => (await import('./mirror.js')).mirrorBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));
