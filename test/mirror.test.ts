@@ -220,6 +220,28 @@ describe('mirror mode', () => {
 });
 
 describe('mirror configuration', () => {
+  it('is not ready, and serves no data, before its first catch-up', async () => {
+    const lonely = await startTestServer({ MIRROR_OF: 'http://127.0.0.1:9' });
+    try {
+      const end = Date.now() + 5000;
+      let ready = JSON.parse((await text(lonely.url, '/readyz')).body);
+      while (ready.upstream !== 'unreachable' && Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 20));
+        ready = JSON.parse((await text(lonely.url, '/readyz')).body);
+      }
+      expect(ready).toMatchObject({
+        ready: false,
+        upstream: 'unreachable',
+        error: { code: 'StoreUnavailable' },
+      });
+      expect(ready.error.message).toMatch(/has not caught up with http:\/\/127.0.0.1:9/);
+      expect((await text(lonely.url, '/v1/registry/version')).status).toBe(503);
+      expect((await text(lonely.url, '/metrics')).body).toMatch(/registry_mirror_lag_seconds \d/);
+    } finally {
+      await lonely.stop();
+    }
+  });
+
   it('needs the upstream genesis (SIGNER_ALLOWLIST) as its trust root', async () => {
     await expect(
       startTestServer({ MIRROR_OF: 'http://127.0.0.1:9', SIGNER_ALLOWLIST: '', SIG_THRESHOLD: '' }),

@@ -209,6 +209,7 @@ export class Mirror {
           continue;
         }
         space?.();
+        if (this.#closed) break; // shutting down: do not wait on fetches still in flight
         if (next.kind === 'progress') await this.#progress(next.version);
         else await this.#entry(next.ev, next.fetched);
         if (this.#ingestError !== undefined) throw this.#ingestError;
