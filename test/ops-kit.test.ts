@@ -96,6 +96,8 @@ async function exportedFamilies(): Promise<Set<string>> {
       watchers: () => 0,
       pendingProposals: () => 0,
       lagged: () => 0,
+      // A mirror's families too (SPEC §11): the alerts read them.
+      mirrorLag: () => ({ seqs: 0, seconds: 0 }),
     },
     { processMetrics: false },
   );
