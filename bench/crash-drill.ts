@@ -10,29 +10,19 @@
  * `npx tsx bench/crash-drill.ts --trials 20` runs it standalone and exits 1 on any missing
  * apply; `CRASH_TRIALS=20 npm run bench -- crash --record` records it.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { Registry } from '../src/registry/index.js';
 import { openLevelStore } from '../src/store/index.js';
+import { type Ack, crashRun } from '../test/fixtures/crash-run.js';
 import { GENESIS, NOW } from '../test/helpers/fixtures.js';
 import type { BenchMetric, BenchResult } from './bench.types.js';
 import { median } from './measure.js';
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const WRITER = fileURLToPath(new URL('../test/fixtures/crash-writer.ts', import.meta.url));
 const OUT = fileURLToPath(new URL('out/crash-drill/', import.meta.url));
 const TRIALS_PER_STORE = 5;
 /** The kill lands after a random number of acks in this range, plus 0-25 ms. */
 const KILL_AFTER = [10, 2000] as const;
-
-interface Ack {
-  readonly descriptor_id: string;
-  readonly descriptor_version: number;
-  readonly version: number;
-  readonly digest: string;
-}
 
 export interface TrialResult {
   readonly acknowledged: number;
@@ -45,46 +35,6 @@ export interface TrialResult {
 }
 
 const randomInt = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
-
-/** Runs the writer until it printed `killAfter` acks, waits `delayMs`, SIGKILLs it. */
-function crashRun(path: string, killAfter: number, delayMs: number): Promise<Ack[]> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, WRITER, path], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const acks: Ack[] = [];
-    let pending = '';
-    let stderr = '';
-    let killing = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.stdout.on('data', (d: Buffer) => {
-      pending += d.toString();
-      const lines = pending.split('\n');
-      // A line counts only once its newline arrived: the last piece may be cut.
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const msg = JSON.parse(line) as Partial<Ack> & { ready?: number };
-        if (msg.ready === undefined) acks.push(msg as Ack);
-      }
-      if (!killing && acks.length >= killAfter) {
-        killing = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL' || !killing) {
-        reject(new Error(`crash-writer ended by itself (code ${code}, signal ${signal}): ${stderr}`));
-        return;
-      }
-      resolve(acks);
-    });
-  });
-}
 
 /** Reopens the store through the engine and counts the acknowledged applies it holds. */
 async function check(path: string, acks: readonly Ack[]): Promise<TrialResult> {
@@ -116,7 +66,7 @@ export async function crashDrill(
   const results: TrialResult[] = [];
   for (let i = 0; i < trials; i++) {
     const path = `${OUT}db-${Math.floor(i / TRIALS_PER_STORE)}`;
-    const acks = await crashRun(path, randomInt(KILL_AFTER[0], KILL_AFTER[1]), randomInt(0, 25));
+    const { acks } = await crashRun(path, randomInt(KILL_AFTER[0], KILL_AFTER[1]), randomInt(0, 25), 60_000);
     const r = await check(path, acks);
     results.push(r);
     onTrial(i, r);

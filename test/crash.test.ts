@@ -4,24 +4,12 @@
  * committer and prints each acknowledged result; the parent SIGKILLs it at a random moment,
  * then checks the store twice: raw, key by key (SPEC §4 invariants), and through the engine.
  */
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Level } from 'level';
 import { afterAll, describe, expect, it } from 'vitest';
 import { digestOf, signingBytes } from '../src/core/index.js';
 import { pad } from '../src/store/index.js';
+import { type Ack, crashRun } from './fixtures/crash-run.js';
 import { openLevelStore, openTestRegistry, publish, servicePayload, tempDir } from './helpers/fixtures.js';
-
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-const WRITER = fileURLToPath(new URL('fixtures/crash-writer.ts', import.meta.url));
-
-interface Ack {
-  readonly descriptor_id: string;
-  readonly descriptor_version: number;
-  readonly version: number;
-  readonly digest: string;
-}
 
 interface Trial {
   readonly acks: Ack[];
@@ -37,44 +25,10 @@ afterAll(() => {
 
 const randomInt = (lo: number, hi: number) => lo + Math.floor(Math.random() * (hi - lo + 1));
 
-/** Runs the writer until it has printed `killAfter` acks, waits `delayMs` more, then SIGKILLs it. */
-function crashRun(path: string, killAfter: number, delayMs: number): Promise<Trial> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, WRITER, path], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const acks: Ack[] = [];
-    let pending = '';
-    let stderr = '';
-    let killing = false;
-    const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.stdout.on('data', (d: Buffer) => {
-      pending += d.toString();
-      const lines = pending.split('\n');
-      // The last piece is incomplete (or empty): a line counts only once its newline arrived.
-      pending = lines.pop() ?? '';
-      for (const line of lines) {
-        const msg = JSON.parse(line) as Partial<Ack> & { ready?: number };
-        if (msg.ready === undefined) acks.push(msg as Ack);
-      }
-      if (!killing && acks.length >= killAfter) {
-        killing = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (signal !== 'SIGKILL' || !killing) {
-        reject(new Error(`writer ended by itself (code ${code}, signal ${signal}): ${stderr}`));
-        return;
-      }
-      resolve({ acks, killAfter, delayMs, stderr });
-    });
-  });
+/** One crash: the writer SIGKILLed after `killAfter` acks plus `delayMs`. */
+async function crashTrial(path: string, killAfter: number, delayMs: number): Promise<Trial> {
+  const { acks, stderr } = await crashRun(path, killAfter, delayMs, 20_000);
+  return { acks, killAfter, delayMs, stderr };
 }
 
 /** Reads every key of the store with `level` itself and checks the SPEC §4 invariants. */
@@ -175,7 +129,7 @@ describe('crash safety (SPEC §10: kill -9 during applies)', () => {
       const path = `${dir.path}/db`;
       for (const crash of [1, 2, 3]) {
         it(`crash ${crash}: every acknowledged apply survives SIGKILL`, async () => {
-          const trial = await crashRun(path, randomInt(10, 1200), randomInt(0, 25));
+          const trial = await crashTrial(path, randomInt(10, 1200), randomInt(0, 25));
           const ctx = `killAfter=${trial.killAfter} delayMs=${trial.delayMs} acks=${trial.acks.length}`;
           expect(trial.acks.length, ctx).toBeGreaterThanOrEqual(trial.killAfter);
           const { last, heads } = await checkKeyspace(path);
