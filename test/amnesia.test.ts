@@ -2,11 +2,10 @@
  * SPEC §8 amnesia: an in-memory registry creates no file anywhere, and a zero-filling close
  * overwrites the buffers that held descriptors.
  */
-import { spawn } from 'node:child_process';
+
 import { mkdirSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { MemoryLevel } from 'memory-level';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Payload } from '../src/core/index.js';
@@ -19,8 +18,8 @@ import {
   servicePayload,
   tempDir,
 } from './helpers/fixtures.js';
+import { runTsChild } from './helpers/run-child.js';
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const CHILD = fileURLToPath(new URL('fixtures/amnesia-child.ts', import.meta.url));
 
 const dirs: Array<() => void> = [];
@@ -33,28 +32,7 @@ function contents(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' });
 }
 
-function run(
-  cwd: string,
-  env: NodeJS.ProcessEnv,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, CHILD], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const run = (cwd: string, env: NodeJS.ProcessEnv) => runTsChild(CHILD, cwd, env);
 
 const zero = (b: Uint8Array) => b.every((x) => x === 0);
 

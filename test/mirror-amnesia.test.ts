@@ -2,17 +2,16 @@
  * SPEC §11 with AMNESIA=true, the ephemeral edge node: a mirror process with an empty cwd,
  * HOME and TMPDIR holds the upstream's topology and leaves all three empty.
  */
-import { spawn } from 'node:child_process';
+
 import { mkdirSync, readdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { RegistryClient, signPayload } from '../src/index.js';
 import { GENESIS, KEYS, NOW, servicePayload, tempDir } from './helpers/fixtures.js';
+import { runTsChild } from './helpers/run-child.js';
 import { ALL_SCOPES, ROOT_KEY, startTestServer, type TestServer } from './helpers/server.js';
 
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const CHILD = fileURLToPath(new URL('fixtures/mirror-amnesia-child.ts', import.meta.url));
 const root = tempDir('registry-mirror-amnesia-');
 let upstream: TestServer;
@@ -51,23 +50,7 @@ it('an amnesia mirror catches up and leaves its cwd, HOME and TMPDIR empty', asy
     SIG_THRESHOLD: String(GENESIS.threshold),
     MIRROR_OF: upstream.url,
   };
-  const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', TSX, CHILD], {
-      cwd,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  const r = await runTsChild(CHILD, cwd, env);
   expect(r.stderr).toBe('');
   expect(r.code).toBe(0);
   const out = JSON.parse(r.stdout) as { version: number; governance: string };
