@@ -21,3 +21,24 @@ export function backoffDelay(attempt: number, opts: BackoffOptions, random: () =
   const step = Math.min(max, initial * factor ** Math.max(0, attempt - 1));
   return Math.round(step / 2 + random() * (step / 2));
 }
+
+/**
+ * Waits `ms`, unless `onWake` is handed a function that is then called (close() cuts a
+ * backoff short): the watcher and the mirror both sleep between reconnects this way.
+ */
+export function sleepUnlessWoken(
+  ms: number,
+  onWake: (wake: (() => void) | undefined) => void,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const t = setTimeout(() => {
+      onWake(undefined);
+      resolve();
+    }, ms);
+    onWake(() => {
+      clearTimeout(t);
+      onWake(undefined);
+      resolve();
+    });
+  });
+}

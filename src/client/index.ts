@@ -1,5 +1,5 @@
 export type { BackoffOptions } from './backoff.js';
-export { backoffDelay } from './backoff.js';
+export { backoffDelay, sleepUnlessWoken } from './backoff.js';
 export { DEFAULT_BASE_URL, RegistryClient } from './client.js';
 export type * from './client.types.js';
 export { RegistryResponseError } from './response-error.js';

@@ -1,5 +1,5 @@
 import { type Governance, type GovernanceBody, parseAllowList, RegistryError } from '../core/index.js';
-import { backoffDelay } from './backoff.js';
+import { backoffDelay, sleepUnlessWoken } from './backoff.js';
 import { RegistryClient } from './client.js';
 import type { DescriptorResponse, WatchEvent } from './client.types.js';
 import { RegistryResponseError } from './response-error.js';
@@ -340,14 +340,9 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
         break;
       }
       this.#status = 'backoff';
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        this.#wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
+      await sleepUnlessWoken(delay, (wake) => {
+        this.#wake = wake;
       });
-      this.#wake = undefined;
     }
     if (this.#closed) this.#status = 'closed';
   }

@@ -2,6 +2,7 @@ import {
   backoffDelay,
   type DescriptorResponse,
   RegistryClient,
+  sleepUnlessWoken,
   type VerifiedHead,
   type WatchEvent,
 } from '../client/index.js';
@@ -101,14 +102,9 @@ export class Mirror {
       attempt = this.#cursor.seq > before && !(failure instanceof Refusal) ? 1 : attempt + 1;
       this.#fail(failure);
       const delay = backoffDelay(attempt, this.#opts.backoff ?? {}, this.#opts.random ?? Math.random);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, delay);
-        this.#wake = () => {
-          clearTimeout(t);
-          resolve();
-        };
+      await sleepUnlessWoken(delay, (wake) => {
+        this.#wake = wake;
       });
-      this.#wake = undefined;
     }
   }
 
