@@ -25,7 +25,9 @@ import {
   resultOf,
   statusOf,
 } from './proposals.js';
+import { prepareReplicated, type ReplicatedItem } from './replicated.js';
 import { SerialQueues } from './serial-queue.js';
+import type { SharedLog } from './shared-log.js';
 import { type ListQuery, Snapshot } from './snapshot.js';
 
 export type { ApplyResult, ProposalView };
@@ -46,7 +48,16 @@ export interface RegistryOptions {
    * `ingest`), and `genesis` is checked against the stored governance v1, not the head.
    */
   readonly mirror?: boolean;
+  /**
+   * Cluster mode (registry/cluster-link.ts): proposals live in the shared bucket and applies
+   * are published to the shared log; this engine's store and snapshot are the local view the
+   * follower materializes through `replicate`. Implies `mirror` (the genesis is seq 1 of the log).
+   */
+  readonly shared?: SharedLog;
 }
+
+/** How many times a proposal write is retried when another instance changed it meanwhile. */
+const MERGE_ATTEMPTS = 8;
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -72,6 +83,7 @@ export class Registry {
   #writesDegraded = false;
   #closed = false;
   readonly #mirror: boolean;
+  readonly #shared: SharedLog | undefined;
 
   private constructor(store: Store, opts: RegistryOptions) {
     this.store = store;
@@ -79,7 +91,8 @@ export class Registry {
     this.#ttl = opts.proposalTtlMs ?? DAY;
     this.#old = new Lru(opts.readCacheCap ?? 8192);
     this.#checkpoints = opts.checkpoints ?? true;
-    this.#mirror = opts.mirror ?? false;
+    this.#shared = opts.shared;
+    this.#mirror = (opts.mirror ?? false) || opts.shared !== undefined;
     this.#checkpointer = new Checkpointer(
       store,
       this.snapshot,
@@ -106,13 +119,14 @@ export class Registry {
   }
 
   get pendingCount(): number {
-    return this.#pending.size;
+    return this.#shared?.proposals.size ?? this.#pending.size;
   }
 
   /** The live pending proposals themselves, not a copy (the console lists them); expired ones are skipped. */
   pendingProposals(): ProposalRecord[] {
     const now = this.#now();
-    return [...this.#pending.values()].filter((p) => p.expires_at > now);
+    const all = this.#shared?.proposals.values() ?? this.#pending.values();
+    return [...all].filter((p) => p.expires_at > now);
   }
 
   // ---- reads: all from the snapshot, the LRU, then the store ----
@@ -170,11 +184,10 @@ export class Registry {
     const { payload, signatures } = parseProposalRequest(raw, now);
     return this.#track(
       this.#queues.run(`prop\n${payload.id}`, async () => {
-        const record = admit(payload, signatures, undefined, this.#ctx(payload.id, now));
-        const existing = this.#live(record.proposal_id, now);
-        const merged =
-          existing === undefined ? record : admit(payload, signatures, existing, this.#ctx(payload.id, now));
-        return this.#save(merged);
+        const fresh = admit(payload, signatures, undefined, this.#ctx(payload.id, now));
+        return this.#merge(fresh.proposal_id, now, (existing) =>
+          existing === undefined ? fresh : admit(payload, signatures, existing, this.#ctx(payload.id, now)),
+        );
       }),
     );
   }
@@ -184,20 +197,21 @@ export class Registry {
     this.#assertOpen();
     const now = this.#now();
     const signatures = parseCosignRequest(raw);
-    const first = this.#live(proposalId, now);
+    const first = (await this.#find(proposalId, now)).live;
     if (first === undefined) throw notFound(proposalId);
     return this.#track(
-      this.#queues.run(`prop\n${first.payload.id}`, async () => {
-        const existing = this.#live(proposalId, now);
-        if (existing === undefined) throw notFound(proposalId);
-        return this.#save(admit(existing.payload, signatures, existing, this.#ctx(existing.payload.id, now)));
-      }),
+      this.#queues.run(`prop\n${first.payload.id}`, async () =>
+        this.#merge(proposalId, now, (existing) => {
+          if (existing === undefined) throw notFound(proposalId);
+          return admit(existing.payload, signatures, existing, this.#ctx(existing.payload.id, now));
+        }),
+      ),
     );
   }
 
   /** SPEC §5 GET /proposals/{id}: pending, ready, or applied. */
   async proposal(proposalId: string): Promise<ProposalView> {
-    const record = this.#live(proposalId, this.#now());
+    const record = (await this.#find(proposalId, this.#now())).live;
     if (record !== undefined) {
       const s = statusOf(record, this.snapshot.governance);
       return {
@@ -221,6 +235,8 @@ export class Registry {
    */
   async apply(proposalId: string, appliedBy: string): Promise<ApplyResult> {
     this.#assertOpen();
+    if (this.#shared !== undefined)
+      return this.#track(this.#applyShared(this.#shared, proposalId, appliedBy));
     const first = this.#live(proposalId, this.#now());
     if (first === undefined) {
       const applied = await this.#applied(proposalId);
@@ -264,8 +280,26 @@ export class Registry {
     );
   }
 
-  /** Removes expired proposals from memory and the store. */
+  /**
+   * Cluster mode: materializes one stream message the follower delivers, in stream order,
+   * through the same committer, store batch, snapshot swap and bus as an apply. Rejects
+   * (and stores nothing) when the message fails the checks of `prepareReplicated`.
+   */
+  async replicate(item: ReplicatedItem): Promise<ApplyResult> {
+    const shared = this.#shared;
+    if (shared === undefined) throw new RegistryError('StoreUnavailable', 'replicate outside cluster mode');
+    return new Promise<ApplyResult>((resolve, reject) => {
+      this.#committer.submit({
+        prepare: (state) => prepareReplicated(state, (id) => this.snapshot.get(id), item, shared.genesis),
+        resolve,
+        reject,
+      });
+    });
+  }
+
+  /** Removes expired proposals from memory and the store (the shared bucket expires its own). */
   async sweep(): Promise<number> {
+    if (this.#shared !== undefined) return 0;
     const now = this.#now();
     const expired = [...this.#pending.values()].filter((p) => p.expires_at <= now).map((p) => p.proposal_id);
     await this.store.deleteProposals(expired);
@@ -317,17 +351,96 @@ export class Registry {
     return p !== undefined && p.expires_at > now ? p : undefined;
   }
 
-  async #save(record: ProposalRecord): Promise<ProposalStatus> {
+  /**
+   * The proposal if it is live, and the revision it was read at (cluster mode: the shared
+   * bucket's, kept even for an expired record so a new one can replace it).
+   */
+  async #find(
+    proposalId: string,
+    now: number,
+  ): Promise<{ live: ProposalRecord | undefined; revision: number | undefined }> {
+    if (this.#shared === undefined) return { live: this.#live(proposalId, now), revision: undefined };
+    if (!/^[0-9a-f]{64}$/.test(proposalId)) return { live: undefined, revision: undefined };
+    const found = await this.#shared.proposals.get(proposalId);
+    const live = found !== undefined && found.record.expires_at > now ? found.record : undefined;
+    return { live, revision: found?.revision };
+  }
+
+  /**
+   * Read, merge, write: `build` turns the live record (if any) into the one to store. In
+   * cluster mode the write is a compare-and-set on the revision read, retried when another
+   * instance co-signed in between, so no signature is lost.
+   */
+  async #merge(
+    proposalId: string,
+    now: number,
+    build: (existing: ProposalRecord | undefined) => ProposalRecord,
+  ): Promise<ProposalStatus> {
+    for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
+      const found = await this.#find(proposalId, now);
+      const record = build(found.live);
+      if (await this.#save(record, found.revision)) return statusOf(record, this.snapshot.governance);
+    }
+    throw new RegistryError(
+      'StoreUnavailable',
+      `proposal ${proposalId} kept changing under concurrent co-signatures`,
+      'retry the request',
+    );
+  }
+
+  /** Stores a proposal; false when (cluster mode) the shared record moved since `revision`. */
+  async #save(record: ProposalRecord, revision: number | undefined): Promise<boolean> {
     try {
-      await this.store.putProposal(record);
+      if (this.#shared !== undefined) {
+        if (!(await this.#shared.proposals.put(record, revision))) return false;
+      } else {
+        await this.store.putProposal(record);
+        this.#pending.set(record.proposal_id, record);
+      }
     } catch (err) {
       // SPEC §5 /readyz `writes`: a store that refuses a proposal is as degraded as one that refuses an apply.
       this.#writesDegraded = true;
       throw err;
     }
     this.#writesDegraded = false;
-    this.#pending.set(record.proposal_id, record);
-    return statusOf(record, this.snapshot.governance);
+    return true;
+  }
+
+  /**
+   * Cluster mode apply: checked here against this instance's view (CAS and quorum, as
+   * standalone), then published with a per-id compare-and-set; answered from the local view
+   * once it holds the outcome. A lost compare-and-set means the view was behind: catch up,
+   * then check again (now `StaleVersion`, already applied, or a fresh attempt).
+   */
+  async #applyShared(shared: SharedLog, proposalId: string, appliedBy: string): Promise<ApplyResult> {
+    for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
+      const first = (await this.#find(proposalId, this.#now())).live;
+      if (first === undefined) {
+        const applied = await this.#applied(proposalId);
+        if (applied !== undefined) return resultOf(applied, proposalId);
+        throw notFound(proposalId);
+      }
+      const outcome = await this.#queues.run(first.payload.id, async () => {
+        // Under the id's queue: an apply of the same proposal just before this one won.
+        const applied = await this.#applied(proposalId);
+        if (applied !== undefined) return resultOf(applied, proposalId);
+        const record = first;
+        const state = beginBatch(this.snapshot.version, this.snapshot.governance, this.#now());
+        const { append } = prepareApply(state, (id) => this.snapshot.get(id), record, appliedBy);
+        return shared.publish(append);
+      });
+      if (outcome !== 'conflict') {
+        // The bucket entry has served its purpose; a leftover one expires with the TTL.
+        shared.proposals.delete(proposalId).catch(() => undefined);
+        return outcome;
+      }
+      await shared.catchUp();
+    }
+    throw new RegistryError(
+      'StoreUnavailable',
+      `apply of ${proposalId} kept losing the race for its descriptor id`,
+      'retry the apply',
+    );
   }
 
   async #applied(proposalId: string): Promise<AppliedRecord | undefined> {

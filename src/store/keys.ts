@@ -16,6 +16,11 @@ export const KEY = {
   log: (seq: number) => `log/${pad(seq)}`,
   prop: (proposalId: string) => `prop/${proposalId}`,
   applied: (proposalId: string) => `applied/${proposalId}`,
+  /**
+   * Cluster mode (not in SPEC §4): the last stream sequence materialized, written in the
+   * batch of the entries it covers, so a restarted follower resumes right after it.
+   */
+  streamSeq: 'cluster/stream-seq',
   /** Start-up checkpoint (derived, not in SPEC §4: safe to delete). */
   snapMeta: 'snap/meta',
   snapChunk: (n: number) => `snap/chunk/${String(n).padStart(8, '0')}`,

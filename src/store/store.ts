@@ -76,6 +76,12 @@ export class Store {
     return v === undefined ? 0 : Number(text(v));
   }
 
+  /** Cluster mode: the last stream sequence materialized (0 when none). */
+  async streamSeq(): Promise<number> {
+    const v = await this.#get(KEY.streamSeq);
+    return v === undefined ? 0 : Number(text(v));
+  }
+
   /** Every `head/<id>` as [id, version], in id order. */
   async heads(): Promise<Array<[string, number]>> {
     const entries = await this.#guard('read heads', () =>
@@ -177,7 +183,9 @@ export class Store {
   async append(appends: readonly Append[]): Promise<void> {
     const ops: Op[] = [];
     let last = 0;
+    let streamSeq = 0;
     for (const a of appends) {
+      if (a.streamSeq !== undefined) streamSeq = a.streamSeq;
       const { log } = a;
       ops.push({ type: 'put', key: KEY.desc(log.descriptor_id, log.version), value: a.bytes });
       ops.push({ type: 'put', key: KEY.head(log.descriptor_id), value: enc(String(log.version)) });
@@ -195,6 +203,7 @@ export class Store {
       last = log.seq;
     }
     ops.push({ type: 'put', key: KEY.version, value: enc(String(last)) });
+    if (streamSeq > 0) ops.push({ type: 'put', key: KEY.streamSeq, value: enc(String(streamSeq)) });
     await this.#write(ops);
   }
 

@@ -40,4 +40,6 @@ export interface Append {
   readonly proposalId: string | null;
   /** New `regions/current` value when the descriptor is the region map. */
   readonly regions: Uint8Array | null;
+  /** Cluster mode: the stream sequence this entry was replicated from (the follower's cursor). */
+  readonly streamSeq?: number;
 }

@@ -1,0 +1,170 @@
+import { type GovernanceBody, RegistryError } from '../core/index.js';
+import type { Append, Follow, NatsLog, StreamMessage } from '../store/index.js';
+import type { ApplyResult } from './apply-batch.js';
+import type { ReplicatedItem } from './replicated.js';
+import type { SharedLog } from './shared-log.js';
+
+type Outcome = { readonly result: ApplyResult } | { readonly error: unknown };
+
+/** How many stream messages may be handed to the engine before the follower waits. */
+const IN_FLIGHT = 1024;
+/** Outcomes kept for writers that wait on their own publish (well above IN_FLIGHT). */
+const OUTCOMES_KEPT = 8192;
+
+export interface ClusterLinkOptions {
+  readonly genesis: GovernanceBody;
+  /** Materializes one message (Registry.replicate). */
+  readonly replicate: (item: ReplicatedItem) => Promise<ApplyResult>;
+  /** A message every instance refuses (logged and counted by the caller). */
+  readonly onRefused?: (seq: number, err: unknown) => void;
+  /** How long an acknowledged apply may take to show in this instance's view. */
+  readonly visibleTimeoutMs?: number;
+}
+
+/**
+ * Cluster mode's link between the engine and the replicated log: it follows the stream
+ * in order into the engine (`replicate`), remembers each id's last stream sequence for the
+ * per-id compare-and-set, and answers a writer once its own view holds the outcome of the
+ * publish (read-your-writes on this instance).
+ */
+export class ClusterLink implements SharedLog {
+  readonly genesis: GovernanceBody;
+  readonly #log: NatsLog;
+  readonly #opts: ClusterLinkOptions;
+  /** Last stream sequence materialized or refused: everything up to it is in the view. */
+  #processed = 0;
+  /** The stream's last sequence as last seen by the follower. */
+  #streamLast = 0;
+  #refused = 0;
+  readonly #subjectSeq = new Map<string, number>();
+  readonly #outcomes = new Map<number, Outcome>();
+  /** Messages handed to the engine, in stream order, not yet settled in order. */
+  readonly #inFlight: Array<{ seq: number; settled: boolean; done: Promise<unknown> }> = [];
+  #waiters: Array<{ seq: number; resolve: () => void }> = [];
+  #follow: Follow | undefined;
+
+  constructor(log: NatsLog, opts: ClusterLinkOptions) {
+    this.#log = log;
+    this.#opts = opts;
+    this.genesis = opts.genesis;
+  }
+
+  get proposals() {
+    return this.#log.proposals;
+  }
+
+  /** Starts following after `processed` (the local store's last materialized sequence). */
+  async start(processed: number): Promise<void> {
+    this.#processed = processed;
+    this.#streamLast = Math.max(this.#streamLast, processed);
+    this.#follow = await this.#log.follow(processed + 1, (m) => this.#deliver(m));
+  }
+
+  async stop(): Promise<void> {
+    await this.#follow?.stop();
+    await Promise.allSettled(this.#inFlight.map((f) => f.done));
+  }
+
+  /** What /readyz shows: the connection, how far the view lags the stream, refusals. */
+  report(): { nats: string; processed: number; lagSeqs: number; refused: number } {
+    return {
+      nats: this.#log.state,
+      processed: this.#processed,
+      lagSeqs: Math.max(0, this.#streamLast - this.#processed),
+      refused: this.#refused,
+    };
+  }
+
+  async catchUp(): Promise<void> {
+    const last = await this.#log.lastSeq();
+    this.#streamLast = Math.max(this.#streamLast, last);
+    await this.#reach(last);
+  }
+
+  async publish(append: Append): Promise<ApplyResult | 'conflict'> {
+    const id = append.log.descriptor_id;
+    let expected = this.#subjectSeq.get(id);
+    if (expected === undefined) {
+      // Not seen since this process started: ask the stream, and make sure the view has it.
+      expected = await this.#log.lastSubjectSeq(id);
+      if (expected > this.#processed) return 'conflict';
+    }
+    const out = await this.#log.publish(
+      {
+        id,
+        bytes: append.bytes,
+        digest: append.log.digest,
+        appliedBy: append.log.applied_by,
+        ts: append.log.ts,
+      },
+      expected,
+    );
+    if (out === 'conflict') return 'conflict';
+    this.#streamLast = Math.max(this.#streamLast, out.seq);
+    await this.#reach(out.seq, this.#opts.visibleTimeoutMs ?? 10_000);
+    const o = this.#outcomes.get(out.seq);
+    // An old duplicate whose outcome is no longer kept: the caller finds its applied record.
+    if (o === undefined) return 'conflict';
+    if ('error' in o) throw o.error;
+    return o.result;
+  }
+
+  #deliver(m: StreamMessage): Promise<unknown> | undefined {
+    if (m.id !== undefined) this.#subjectSeq.set(m.id, m.seq);
+    this.#streamLast = Math.max(this.#streamLast, m.seq + m.pending);
+    const entry = { seq: m.seq, settled: false, done: Promise.resolve() as Promise<unknown> };
+    entry.done = this.#opts
+      .replicate({ streamSeq: m.seq, id: m.id, bytes: m.bytes, appliedBy: m.appliedBy, ts: m.ts })
+      .then(
+        (result) => this.#settle(entry, { result }),
+        (error: unknown) => {
+          this.#refused += 1;
+          this.#opts.onRefused?.(m.seq, error);
+          this.#settle(entry, { error });
+        },
+      );
+    this.#inFlight.push(entry);
+    // Backpressure: the consumer pulls more only when the engine keeps up.
+    return this.#inFlight.length >= IN_FLIGHT ? this.#inFlight[0]?.done : undefined;
+  }
+
+  /** Outcomes settle out of order (a refusal at batch build, before the batch's commit). */
+  #settle(entry: { seq: number; settled: boolean }, outcome: Outcome): void {
+    entry.settled = true;
+    this.#outcomes.set(entry.seq, outcome);
+    if (this.#outcomes.size > OUTCOMES_KEPT) {
+      const oldest = this.#outcomes.keys().next().value;
+      if (oldest !== undefined) this.#outcomes.delete(oldest);
+    }
+    while (this.#inFlight[0]?.settled === true) {
+      this.#processed = (this.#inFlight.shift() as { seq: number }).seq;
+    }
+    const ready = this.#waiters.filter((w) => w.seq <= this.#processed);
+    if (ready.length === 0) return;
+    this.#waiters = this.#waiters.filter((w) => w.seq > this.#processed);
+    for (const w of ready) w.resolve();
+  }
+
+  #reach(seq: number, timeoutMs?: number): Promise<void> {
+    if (seq <= this.#processed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      const w = { seq, resolve };
+      this.#waiters.push(w);
+      if (timeoutMs === undefined) return;
+      const t = setTimeout(() => {
+        this.#waiters = this.#waiters.filter((x) => x !== w);
+        reject(
+          new RegistryError(
+            'StoreUnavailable',
+            `stream message ${seq} is acknowledged by the cluster but not yet in this instance's view`,
+            'it is durable: retry the apply to read its result',
+          ),
+        );
+      }, timeoutMs);
+      w.resolve = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+}

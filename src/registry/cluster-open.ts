@@ -1,0 +1,125 @@
+import {
+  assertGenesis,
+  digestOf,
+  type GovernanceBody,
+  genesisPayload,
+  parseDescriptor,
+  parseJsonText,
+  payloadOf,
+  RegistryError,
+  signingBytes,
+} from '../core/index.js';
+import type { NatsLog, Store } from '../store/index.js';
+import { ClusterLink } from './cluster-link.js';
+import { descriptorBytes, entryFromBytes } from './entry.js';
+import { Registry, type RegistryOptions } from './registry.js';
+
+export interface ClusterOptions extends Omit<RegistryOptions, 'shared' | 'mirror' | 'genesis'> {
+  /** The cluster's pinned genesis (SIGNER_ALLOWLIST, SIG_THRESHOLD): seq 1 of the stream. */
+  readonly genesis: GovernanceBody;
+  readonly onRefused?: (seq: number, err: unknown) => void;
+  readonly visibleTimeoutMs?: number;
+}
+
+export interface Cluster {
+  readonly registry: Registry;
+  readonly link: ClusterLink;
+  /** Stops following, then closes the engine (and its store); the NATS connection is the caller's. */
+  close(opts?: { zeroFill?: boolean }): Promise<void>;
+}
+
+/**
+ * Cluster mode start-up: checks that the local store belongs to this stream and the stream
+ * to this genesis, publishes the genesis into an empty stream (only one instance wins),
+ * then follows the stream into the local view and returns once it has caught up.
+ */
+export async function openCluster(store: Store, log: NatsLog, opts: ClusterOptions): Promise<Cluster> {
+  const now = opts.now ?? Date.now;
+  await assertStreamGenesis(log, opts.genesis);
+  await assertLocalIsStreams(store, log);
+  let registry: Registry | undefined;
+  const link = new ClusterLink(log, {
+    genesis: opts.genesis,
+    replicate: (item) => {
+      if (registry === undefined) throw new RegistryError('StoreUnavailable', 'engine not open');
+      return registry.replicate(item);
+    },
+    ...(opts.onRefused === undefined ? {} : { onRefused: opts.onRefused }),
+    ...(opts.visibleTimeoutMs === undefined ? {} : { visibleTimeoutMs: opts.visibleTimeoutMs }),
+  });
+  const { genesis: _, onRefused: __, visibleTimeoutMs: ___, ...engine } = opts;
+  const r = await Registry.open(store, { ...engine, shared: link });
+  registry = r;
+  try {
+    if ((await log.lastSeq()) === 0) {
+      const payload = genesisPayload(opts.genesis, now());
+      await log.publishGenesis({
+        id: payload.id,
+        bytes: descriptorBytes(payload, []),
+        digest: digestOf(signingBytes(payload)),
+        appliedBy: 'genesis',
+        ts: now(),
+      });
+    }
+    await link.start(await store.streamSeq());
+    await link.catchUp();
+  } catch (err) {
+    await link.stop();
+    await r.close();
+    throw err;
+  }
+  return {
+    registry: r,
+    link,
+    async close(closeOpts = {}) {
+      await link.stop();
+      await r.close(closeOpts);
+    },
+  };
+}
+
+/** SPEC §3 for a cluster: seq 1 of the stream must be the configured (pinned) genesis. */
+async function assertStreamGenesis(log: NatsLog, genesis: GovernanceBody): Promise<void> {
+  if ((await log.lastSeq()) === 0) return;
+  const m = await log.messageAt(1);
+  try {
+    if (m === undefined) throw new RegistryError('BadSignature', 'stream message 1 is missing');
+    const d = parseDescriptor(parseJsonText(Buffer.from(m.bytes).toString('utf8')), Number.MAX_SAFE_INTEGER);
+    assertGenesis(payloadOf(d), d.signatures, genesis);
+  } catch (err) {
+    throw new RegistryError(
+      'BadRequest',
+      `NATS stream ${log.stream} does not start with the configured genesis: ${(err as Error).message}`,
+      'give the cluster genesis SIGNER_ALLOWLIST and SIG_THRESHOLD, or another NATS_STREAM',
+    );
+  }
+}
+
+/** A local store is a view of one stream: refuse one written by a standalone registry or another stream. */
+async function assertLocalIsStreams(store: Store, log: NatsLog): Promise<void> {
+  const version = await store.version();
+  if (version === 0) return;
+  const streamSeq = await store.streamSeq();
+  if (streamSeq === 0) {
+    throw new RegistryError(
+      'BadRequest',
+      `the local store holds a standalone registry at version ${version}; cluster mode materializes NATS stream ${log.stream} into an empty store`,
+      'point REGISTRY_DB at another directory',
+    );
+  }
+  const [last] = await store.log(version - 1, 1);
+  const m = await log.messageAt(streamSeq);
+  let digest: string | undefined;
+  try {
+    digest = m === undefined ? undefined : entryFromBytes(m.bytes).entry.digest;
+  } catch {
+    digest = undefined; // not a descriptor at all: certainly not this store's
+  }
+  if (last === undefined || digest !== last.digest) {
+    throw new RegistryError(
+      'BadRequest',
+      `the local store (version ${version}, stream seq ${streamSeq}) was not materialized from NATS stream ${log.stream}: its message ${streamSeq} is ${digest ?? 'missing'}, the local log has ${last?.digest ?? 'nothing'}`,
+      'point REGISTRY_DB at another directory, or NATS_URL/NATS_STREAM at the cluster it came from',
+    );
+  }
+}

@@ -1,0 +1,332 @@
+import {
+  type ConsumerMessages,
+  DeliverPolicy,
+  JetStreamApiError,
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+} from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import { RegistryError } from '../../core/index.js';
+import { ProposalBucket } from './proposal-bucket.js';
+import { descriptorSubject, idOfSubject } from './subject.js';
+
+/** JetStream's answer to a publish whose expected last (subject) sequence is not the real one. */
+const WRONG_LAST_SEQUENCE = 10071;
+
+export interface NatsLogOptions {
+  /** Comma-separated or listed `nats://host:port` URLs of the cluster. */
+  readonly servers: readonly string[];
+  /** Stream name; subjects are `<stream>.d.<id token>`. */
+  readonly stream: string;
+  /** Stream and bucket replicas (3 in a 3-node cluster). */
+  readonly replicas: number;
+  /** Proposal bucket TTL (PROPOSAL_TTL). */
+  readonly proposalTtlMs: number;
+  /** Connection name shown by the server (`nats server report connections`). */
+  readonly name: string;
+  /** How long a publish may wait for the stream's acknowledgement. */
+  readonly publishTimeoutMs?: number;
+}
+
+/** What an apply publishes: the exact served bytes and the audit fields of its log entry. */
+export interface LogMessage {
+  readonly id: string;
+  readonly bytes: Uint8Array;
+  /** The digest: `Nats-Msg-Id`, so a retried publish is stored once. */
+  readonly digest: string;
+  readonly appliedBy: string;
+  readonly ts: number;
+}
+
+/** One stream message as the follower sees it. */
+export interface StreamMessage {
+  readonly seq: number;
+  /** undefined when the subject is not a descriptor subject (refused by the follower). */
+  readonly id: string | undefined;
+  readonly bytes: Uint8Array;
+  readonly appliedBy: string;
+  readonly ts: number;
+  /** Messages the stream holds after this one (the follower's lag). */
+  readonly pending: number;
+}
+
+export type PublishOutcome = { readonly seq: number; readonly duplicate: boolean } | 'conflict';
+
+export type ConnectionState = 'connected' | 'reconnecting' | 'closed';
+
+const H_BY = 'Registry-Applied-By';
+const H_TS = 'Registry-Applied-At';
+
+/**
+ * The replicated append-only log of cluster mode: one JetStream stream (Raft-replicated,
+ * delete and purge denied) holding every applied descriptor in order, and a key-value
+ * bucket of pending proposals. All NATS I/O of the registry goes through here; failures
+ * come out as `StoreUnavailable` (retryable), a lost compare-and-set as `'conflict'`.
+ */
+export class NatsLog {
+  readonly stream: string;
+  readonly proposals: ProposalBucket;
+  readonly #nc: NatsConnection;
+  readonly #js: JetStreamClient;
+  readonly #jsm: JetStreamManager;
+  readonly #timeout: number;
+  #state: ConnectionState = 'connected';
+
+  private constructor(
+    nc: NatsConnection,
+    jsm: JetStreamManager,
+    stream: string,
+    bucket: ProposalBucket,
+    timeout: number,
+  ) {
+    this.#nc = nc;
+    this.#jsm = jsm;
+    this.#js = jetstream(nc, { timeout });
+    this.stream = stream;
+    this.proposals = bucket;
+    this.#timeout = timeout;
+    void this.#watchStatus();
+  }
+
+  /**
+   * Connects (waiting for the first connection as long as it takes: a registry is not ready
+   * before it has caught up with the stream), then creates the stream and the bucket if the
+   * cluster has neither. Reconnects forever afterwards.
+   */
+  static async open(opts: NatsLogOptions): Promise<NatsLog> {
+    const nc = await connect({
+      servers: [...opts.servers],
+      name: opts.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+      waitOnFirstConnect: true,
+      pingInterval: 5_000,
+    });
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+      await ensureStream(jsm, opts.stream, opts.replicas);
+      const bucket = await ProposalBucket.open(
+        nc,
+        `${opts.stream}-proposals`,
+        opts.replicas,
+        opts.proposalTtlMs,
+      );
+      return new NatsLog(nc, jsm, opts.stream, bucket, opts.publishTimeoutMs ?? 5_000);
+    } catch (err) {
+      await nc.close().catch(() => undefined);
+      throw unavailable('open the stream', err);
+    }
+  }
+
+  get state(): ConnectionState {
+    return this.#state;
+  }
+
+  /**
+   * Appends one descriptor if `expectedSubjectSeq` is still the stream sequence of the
+   * id's last message (per-id compare-and-set; 0: the id has no message yet).
+   */
+  async publish(m: LogMessage, expectedSubjectSeq: number): Promise<PublishOutcome> {
+    this.#assertConnected();
+    const h = headers();
+    h.set(H_BY, encodeURIComponent(m.appliedBy));
+    h.set(H_TS, String(m.ts));
+    try {
+      const ack = await this.#js.publish(descriptorSubject(this.stream, m.id), m.bytes, {
+        headers: h,
+        msgID: m.digest,
+        expect: { lastSubjectSequence: expectedSubjectSeq },
+        timeout: this.#timeout,
+      });
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) return 'conflict';
+      throw unavailable('publish', err);
+    }
+  }
+
+  /** Publishes the genesis only into an empty stream; false when another instance was first. */
+  async publishGenesis(m: LogMessage): Promise<boolean> {
+    const h = headers();
+    h.set(H_BY, encodeURIComponent(m.appliedBy));
+    h.set(H_TS, String(m.ts));
+    try {
+      await this.#js.publish(descriptorSubject(this.stream, m.id), m.bytes, {
+        headers: h,
+        msgID: m.digest,
+        expect: { lastSequence: 0 },
+        timeout: this.#timeout,
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) return false;
+      throw unavailable('publish the genesis', err);
+    }
+  }
+
+  /** The stream's last sequence (0 when empty). */
+  async lastSeq(): Promise<number> {
+    this.#assertConnected();
+    try {
+      return (await this.#jsm.streams.info(this.stream)).state.last_seq;
+    } catch (err) {
+      throw unavailable('read the stream state', err);
+    }
+  }
+
+  /** The stream sequence of the last message of `id` (0 when none). */
+  async lastSubjectSeq(id: string): Promise<number> {
+    this.#assertConnected();
+    try {
+      const m = await this.#jsm.streams.getMessage(this.stream, {
+        last_by_subj: descriptorSubject(this.stream, id),
+      });
+      return m?.seq ?? 0;
+    } catch (err) {
+      throw unavailable(`read the last message of ${id}`, err);
+    }
+  }
+
+  /** The message at `seq`, for the start-up check that the local store is this stream's. */
+  async messageAt(seq: number): Promise<StreamMessage | undefined> {
+    try {
+      const m = await this.#jsm.streams.getMessage(this.stream, { seq });
+      if (m === null) return undefined;
+      return toMessage(this.stream, m.seq, m.subject, m.data, (k) => m.header.get(k), 0);
+    } catch (err) {
+      throw unavailable(`read stream message ${seq}`, err);
+    }
+  }
+
+  /**
+   * Delivers every message from `fromSeq` on, in order, to `onMessage` (an ordered
+   * consumer: it recreates itself after a reconnect or a leader change and resumes after
+   * the last delivered message). `onMessage` may return a promise: backpressure.
+   */
+  async follow(fromSeq: number, onMessage: (m: StreamMessage) => unknown): Promise<Follow> {
+    const consumer = await this.#js.consumers.get(this.stream, {
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: Math.max(1, fromSeq),
+    });
+    const messages = await consumer.consume({ max_messages: 512 });
+    const done = (async () => {
+      for await (const m of messages) {
+        const r = onMessage(
+          toMessage(this.stream, m.seq, m.subject, m.data, (k) => m.headers?.get(k) ?? '', m.info.pending),
+        );
+        if (r instanceof Promise) await r;
+      }
+    })();
+    return new Follow(messages, done);
+  }
+
+  async close(): Promise<void> {
+    this.#state = 'closed';
+    this.proposals.stop();
+    await this.#nc.drain().catch(() => this.#nc.close());
+  }
+
+  #assertConnected(): void {
+    if (this.#state !== 'connected') {
+      throw new RegistryError(
+        'StoreUnavailable',
+        `the NATS cluster is ${this.#state === 'closed' ? 'closed' : 'unreachable'}: writes are paused, reads are served from this instance`,
+      );
+    }
+  }
+
+  async #watchStatus(): Promise<void> {
+    for await (const s of this.#nc.status()) {
+      if (s.type === 'disconnect' || s.type === 'reconnecting') this.#state = 'reconnecting';
+      else if (s.type === 'reconnect') this.#state = 'connected';
+      else if (s.type === 'close') this.#state = 'closed';
+    }
+  }
+}
+
+/** A running follow; `stop` ends it, `done` settles when it has ended. */
+export class Follow {
+  readonly #messages: ConsumerMessages;
+  readonly done: Promise<void>;
+
+  constructor(messages: ConsumerMessages, done: Promise<void>) {
+    this.#messages = messages;
+    this.done = done;
+  }
+
+  async stop(): Promise<void> {
+    await this.#messages.close().catch(() => undefined);
+    await this.done.catch(() => undefined);
+  }
+}
+
+function toMessage(
+  stream: string,
+  seq: number,
+  subject: string,
+  data: Uint8Array,
+  header: (k: string) => string,
+  pending: number,
+): StreamMessage {
+  let appliedBy = '';
+  try {
+    appliedBy = decodeURIComponent(header(H_BY));
+  } catch {
+    appliedBy = '';
+  }
+  const ts = Number(header(H_TS));
+  return {
+    seq,
+    id: idOfSubject(stream, subject),
+    bytes: data,
+    appliedBy,
+    ts: Number.isSafeInteger(ts) ? ts : 0,
+    pending,
+  };
+}
+
+async function ensureStream(jsm: JetStreamManager, name: string, replicas: number): Promise<void> {
+  try {
+    await jsm.streams.info(name);
+    return;
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || err.status !== 404) throw err;
+  }
+  try {
+    await jsm.streams.add({
+      name,
+      subjects: [`${name}.d.>`],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      num_replicas: replicas,
+      // SPEC §4 append-only: nothing in the log is ever deleted.
+      deny_delete: true,
+      deny_purge: true,
+      max_msgs: -1,
+      max_bytes: -1,
+      max_age: 0,
+      duplicate_window: 120_000_000_000,
+    });
+  } catch (err) {
+    // Another instance created it at the same moment: use theirs.
+    await jsm.streams.info(name).catch(() => {
+      throw err;
+    });
+  }
+}
+
+export function unavailable(what: string, err: unknown): RegistryError {
+  if (err instanceof RegistryError) return err;
+  return new RegistryError(
+    'StoreUnavailable',
+    `NATS: failed to ${what}: ${(err as Error).message}`,
+    undefined,
+    {
+      cause: err,
+    },
+  );
+}

@@ -1,0 +1,121 @@
+import { JetStreamApiError } from '@nats-io/jetstream';
+import { type KV, Kvm } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { RegistryError } from '../../core/index.js';
+import type { ProposalRecord } from '../store.types.js';
+
+export interface Revisioned {
+  readonly record: ProposalRecord;
+  /** The bucket revision it was read at: the compare-and-set token of `put`. */
+  readonly revision: number;
+}
+
+const WRONG_LAST_SEQUENCE = 10071;
+
+/**
+ * Pending proposals of cluster mode in a JetStream key-value bucket (key: proposal_id,
+ * TTL: PROPOSAL_TTL), so a proposal made on one instance is co-signed and applied through
+ * any. Writes are compare-and-set on the revision read, so concurrent co-signatures on two
+ * instances merge instead of overwriting each other. A local copy, kept by a watch, serves
+ * the console's list and the pending gauge.
+ */
+export class ProposalBucket {
+  readonly #kv: KV;
+  readonly #local = new Map<string, ProposalRecord>();
+  #watch: { stop(): void } | undefined;
+
+  private constructor(kv: KV) {
+    this.#kv = kv;
+  }
+
+  static async open(
+    nc: NatsConnection,
+    name: string,
+    replicas: number,
+    ttlMs: number,
+  ): Promise<ProposalBucket> {
+    const kv = await new Kvm(nc).create(name, { replicas, history: 1, ttl: ttlMs });
+    const bucket = new ProposalBucket(kv);
+    await bucket.#startWatch();
+    return bucket;
+  }
+
+  async get(proposalId: string): Promise<Revisioned | undefined> {
+    try {
+      const e = await this.#kv.get(proposalId);
+      if (e === null || e.operation !== 'PUT') return undefined;
+      return { record: e.json<ProposalRecord>(), revision: e.revision };
+    } catch (err) {
+      throw failed('read proposal', err);
+    }
+  }
+
+  /** Stores `record` if the key is still at `revision` (undefined: absent); false when it moved. */
+  async put(record: ProposalRecord, revision: number | undefined): Promise<boolean> {
+    const data = JSON.stringify(record);
+    try {
+      if (revision === undefined) await this.#kv.create(record.proposal_id, data);
+      else await this.#kv.update(record.proposal_id, data, revision);
+    } catch (err) {
+      if (isConflict(err)) return false;
+      throw failed('store proposal', err);
+    }
+    this.#local.set(record.proposal_id, record);
+    return true;
+  }
+
+  async delete(proposalId: string): Promise<void> {
+    this.#local.delete(proposalId);
+    try {
+      await this.#kv.delete(proposalId);
+    } catch (err) {
+      throw failed('delete proposal', err);
+    }
+  }
+
+  /** Pending proposals as last seen by the watch (for lists and gauges, not for decisions). */
+  values(): IterableIterator<ProposalRecord> {
+    return this.#local.values();
+  }
+
+  get size(): number {
+    return this.#local.size;
+  }
+
+  stop(): void {
+    this.#watch?.stop();
+  }
+
+  async #startWatch(): Promise<void> {
+    const it = await this.#kv.watch();
+    this.#watch = it;
+    void (async () => {
+      for await (const e of it) {
+        if (e.operation === 'PUT') {
+          try {
+            this.#local.set(e.key, e.json<ProposalRecord>());
+          } catch {
+            this.#local.delete(e.key);
+          }
+        } else this.#local.delete(e.key);
+      }
+    })().catch(() => undefined);
+  }
+}
+
+function isConflict(err: unknown): boolean {
+  if (err instanceof JetStreamApiError) return err.code === WRONG_LAST_SEQUENCE;
+  // The KV client reports a create over an existing key as a plain error naming the sequence.
+  return err instanceof Error && /wrong last sequence|key exists/i.test(err.message);
+}
+
+function failed(what: string, err: unknown): RegistryError {
+  return new RegistryError(
+    'StoreUnavailable',
+    `NATS: failed to ${what}: ${(err as Error).message}`,
+    undefined,
+    {
+      cause: err,
+    },
+  );
+}
