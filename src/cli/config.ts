@@ -18,6 +18,14 @@ export interface Config {
   readonly writeRate: number;
   readonly readAuth: boolean;
   readonly mirrorOf: string | undefined;
+  /** Cluster mode (REGISTRY_BACKEND=nats): undefined for the embedded LevelDB default. */
+  readonly nats: NatsConfig | undefined;
+}
+
+export interface NatsConfig {
+  readonly servers: readonly string[];
+  readonly stream: string;
+  readonly replicas: number;
 }
 
 /** A setting that cannot be used: `serve` prints the message on one line and exits 2. */
@@ -61,6 +69,8 @@ export interface Flags {
   logLevel?: string;
   metricsAddr?: string;
   readAuth?: boolean;
+  backend?: string;
+  natsUrl?: string;
 }
 
 /**
@@ -119,7 +129,47 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
     writeRate: int(env.WRITE_RATE, 'WRITE_RATE', 200, 1, 1_000_000),
     readAuth: flags.readAuth ?? bool(env.READ_AUTH, 'READ_AUTH', false),
     mirrorOf: mirrorOf === '' ? undefined : mirrorOf,
+    nats: parseNats(env, flags, signers.length > 0, mirrorOf !== undefined && mirrorOf !== ''),
   };
+}
+
+/**
+ * Cluster mode settings: REGISTRY_BACKEND=nats needs NATS_URL and the cluster's genesis
+ * (it pins seq 1 of the stream, as a mirror pins its upstream's), and is not a mirror.
+ */
+function parseNats(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: Flags,
+  hasGenesis: boolean,
+  isMirror: boolean,
+): NatsConfig | undefined {
+  const backend = flags.backend ?? (env.REGISTRY_BACKEND || 'level');
+  if (backend !== 'level' && backend !== 'nats') {
+    throw configError(`REGISTRY_BACKEND=${JSON.stringify(backend)} must be level or nats`);
+  }
+  if (backend === 'level') return undefined;
+  const url = flags.natsUrl ?? env.NATS_URL ?? '';
+  const servers = url
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  if (servers.length === 0) throw configError('REGISTRY_BACKEND=nats needs NATS_URL (nats://host:port[,…])');
+  for (const s of servers) {
+    if (!/^(nats|tls):\/\/[^\s/]+$/.test(s) && !/^[A-Za-z0-9.-]+:[0-9]{1,5}$/.test(s)) {
+      throw configError(`NATS_URL entry ${JSON.stringify(s)} is not nats://host:port`);
+    }
+  }
+  const stream = env.NATS_STREAM || 'registry';
+  if (!/^[A-Za-z0-9_-]{1,64}$/.test(stream)) {
+    throw configError(`NATS_STREAM=${JSON.stringify(stream)} must be 1-64 of A-Z a-z 0-9 _ -`);
+  }
+  if (!hasGenesis) {
+    throw configError(
+      "REGISTRY_BACKEND=nats needs SIGNER_ALLOWLIST and SIG_THRESHOLD: the cluster genesis is every instance's trust root",
+    );
+  }
+  if (isMirror) throw configError('MIRROR_OF and REGISTRY_BACKEND=nats cannot be combined');
+  return { servers, stream, replicas: int(env.NATS_REPLICAS, 'NATS_REPLICAS', 1, 1, 5) };
 }
 
 function isHttpUrl(raw: string): boolean {

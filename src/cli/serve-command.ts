@@ -14,8 +14,11 @@ export const SERVE_HELP = `registry serve: run the registry (SPEC §8 settings; 
   --metrics-addr HOST:PORT second listener (METRICS_ADDR)
   --log-level LEVEL        fatal|error|warn|info|debug|trace|silent (LOG_LEVEL)
   --read-auth              reads need scope registry:read (READ_AUTH)
+  --backend level|nats     embedded LevelDB, or a NATS JetStream cluster (REGISTRY_BACKEND)
+  --nats-url URL,URL       cluster servers, with --backend nats (NATS_URL)
 
-Also from env: MACAROON_ROOT_KEY (required), READ_CACHE_CAP, PROPOSAL_TTL, MAX_BODY_BYTES, WRITE_RATE.
+Also from env: MACAROON_ROOT_KEY (required), READ_CACHE_CAP, PROPOSAL_TTL, MAX_BODY_BYTES, WRITE_RATE,
+NATS_STREAM (registry), NATS_REPLICAS (1; 3 in a 3-node cluster).
 Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 2 on invalid settings.`;
 
 /** The flags of `registry serve` (also what the CLI's README check looks up). */
@@ -29,6 +32,8 @@ export const SERVE_OPTIONS = {
   'metrics-addr': { type: 'string' },
   'log-level': { type: 'string' },
   'read-auth': { type: 'boolean' },
+  backend: { type: 'string' },
+  'nats-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -48,6 +53,8 @@ export function serveFlags(argv: readonly string[]): Flags & { help: boolean } {
   if (values['metrics-addr'] !== undefined) flags.metricsAddr = values['metrics-addr'];
   if (values['log-level'] !== undefined) flags.logLevel = values['log-level'];
   if (values['read-auth'] !== undefined) flags.readAuth = values['read-auth'];
+  if (values.backend !== undefined) flags.backend = values.backend;
+  if (values['nats-url'] !== undefined) flags.natsUrl = values['nats-url'];
   return flags;
 }
 

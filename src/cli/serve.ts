@@ -7,8 +7,9 @@ import { WriteRateLimiter } from '../http/rate-limit.js';
 import { type Listening, listen, requestHandler } from '../http/server.js';
 import { ServiceState } from '../http/service-state.js';
 import { Registry } from '../registry/index.js';
-import { openLevelStore, openMemoryStore, type Store } from '../store/index.js';
+import { type NatsLog, openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
+import { clusterLagSource, openClusterEngine } from './serve-cluster.js';
 import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
 import { fsTypeOf } from './tmpfs.js';
 
@@ -62,6 +63,7 @@ export async function serve(
     pendingProposals: () => state.registry?.pendingCount ?? 0,
     lagged: () => state.registry?.bus.lagged ?? 0,
     ...mirrorLagSource(config, state),
+    ...clusterLagSource(config, state),
   });
   metrics.restart();
   const deps: AppDeps = {
@@ -86,14 +88,25 @@ export async function serve(
 
   let registry: Registry;
   let store: Store | undefined;
+  let nats: NatsLog | undefined;
+  let closeEngine: (opts: { zeroFill: boolean }) => Promise<void>;
   try {
     store = config.amnesia ? await openMemoryStore() : await openLevelStore(config.db);
-    registry = await Registry.open(store, {
-      ...(config.genesis === undefined ? {} : { genesis: config.genesis }),
-      proposalTtlMs: config.proposalTtlMs,
-      readCacheCap: config.readCacheCap,
-      mirror: config.mirrorOf !== undefined,
-    });
+    if (config.nats !== undefined) {
+      const opened = await openClusterEngine({ ...config, nats: config.nats }, store, deps);
+      registry = opened.cluster.registry;
+      nats = opened.log;
+      closeEngine = (o) => opened.cluster.close(o);
+    } else {
+      const r = await Registry.open(store, {
+        ...(config.genesis === undefined ? {} : { genesis: config.genesis }),
+        proposalTtlMs: config.proposalTtlMs,
+        readCacheCap: config.readCacheCap,
+        mirror: config.mirrorOf !== undefined,
+      });
+      registry = r;
+      closeEngine = (o) => r.close(o);
+    }
   } catch (err) {
     // A refused start (e.g. governance mismatch) must not keep the store's LOCK.
     await store?.close().catch(() => undefined);
@@ -122,7 +135,8 @@ export async function serve(
         clearInterval(sweeper);
         const closing = Promise.all([main.close(), side?.close()]);
         await mirror?.close();
-        await registry.close({ zeroFill: config.amnesia });
+        await closeEngine({ zeroFill: config.amnesia });
+        await nats?.close();
         await closing;
         logger.info('stopped');
         logger.flush?.();

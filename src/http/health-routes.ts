@@ -5,7 +5,7 @@ import { envelopeOf } from './envelope.js';
 import { openApiDocument } from './openapi.js';
 import { json } from './respond.js';
 import { BASE } from './routes.js';
-import type { UpstreamReport } from './service-state.js';
+import type { ClusterReport, UpstreamReport } from './service-state.js';
 
 /** SPEC §11 /readyz fields of a mirror: the upstream's state and how far behind it is. */
 function upstreamFields(r: UpstreamReport | undefined): object {
@@ -17,6 +17,12 @@ function upstreamFields(r: UpstreamReport | undefined): object {
   };
 }
 
+/** Cluster mode /readyz fields: the NATS connection, the view's lag behind the stream, refusals. */
+function clusterFields(r: ClusterReport | undefined): object {
+  if (r === undefined) return {};
+  return { cluster: { nats: r.nats, lag: { seqs: r.lagSeqs }, refused: r.refused } };
+}
+
 export function healthRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   for (const prefix of ['', BASE]) {
     app.get(`${prefix}/healthz`, (c) => json(c, { status: 'ok' }));
@@ -24,13 +30,16 @@ export function healthRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     app.get(`${prefix}/readyz`, (c) => {
       const { state } = deps;
       const r = state.registry;
+      const cluster = state.cluster?.report();
+      const degraded = r?.writesDegraded === true || (cluster !== undefined && cluster.nats !== 'connected');
       const body = {
         ready: state.ready,
         store: r === undefined ? 'loading' : 'ok',
         bus: r === undefined ? 'loading' : 'ok',
-        writes: r?.writesDegraded === true ? 'degraded' : state.mirrorOf === undefined ? 'ok' : 'read-only',
+        writes: degraded ? 'degraded' : state.mirrorOf === undefined ? 'ok' : 'read-only',
         version: r?.version ?? 0,
         ...upstreamFields(state.mirror?.report()),
+        ...clusterFields(cluster),
       };
       if (state.ready) return json(c, body);
       // SPEC §5: 503 with ready:false, and the envelope every non-2xx carries.

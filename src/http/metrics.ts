@@ -21,6 +21,8 @@ export interface MetricsSource {
   lagged(): number;
   /** SPEC §11 mirror lag behind the upstream; absent on a registry that is not a mirror. */
   mirrorLag?(): { seqs: number; seconds: number };
+  /** Cluster mode: stream messages not yet materialized by this instance; absent otherwise. */
+  clusterLag?(): number;
 }
 
 export interface MetricsOptions {
@@ -167,6 +169,7 @@ export class Metrics {
   readonly #applyLatency: Histogram<string>;
   readonly #restarts: Counter<string>;
   #mirrorRefused: Counter<'reason'> | undefined;
+  #clusterRefused: Counter | undefined;
 
   constructor(source: MetricsSource, options: MetricsOptions = {}) {
     this.#maxRoutes = options.maxRoutes ?? 64;
@@ -285,12 +288,34 @@ export class Metrics {
     });
 
     if (source.mirrorLag !== undefined) this.#mirrorMetrics(source.mirrorLag, registers);
+    if (source.clusterLag !== undefined) this.#clusterMetrics(source.clusterLag, registers);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
   /** SPEC §11: one upstream entry a mirror refused, by reason. */
   mirrorRefused(reason: (typeof MIRROR_REASONS)[number]): void {
     this.#mirrorRefused?.inc({ reason });
+  }
+
+  /** Cluster mode: one stream message this instance refused (every instance refuses the same). */
+  clusterRefused(): void {
+    this.#clusterRefused?.inc();
+  }
+
+  #clusterMetrics(lag: () => number, registers: Registry[]): void {
+    this.#clusterRefused = new Counter({
+      name: 'registry_cluster_refused_total',
+      help: 'Stream messages refused by this instance (not canonical, not extending the head, no valid quorum)',
+      registers,
+    });
+    new Gauge({
+      name: 'registry_cluster_lag_seqs',
+      help: 'Stream messages known to this instance and not yet materialized into its view',
+      registers,
+      collect() {
+        this.set(lag());
+      },
+    });
   }
 
   #mirrorMetrics(lag: () => { seqs: number; seconds: number }, registers: Registry[]): void {

@@ -8,6 +8,13 @@ export interface UpstreamReport {
   readonly refusedSeq: number | undefined;
 }
 
+/** What /readyz shows of a cluster instance: its NATS connection and how far its view lags the stream. */
+export interface ClusterReport {
+  readonly nats: 'connected' | 'reconnecting' | 'closed';
+  readonly lagSeqs: number;
+  readonly refused: number;
+}
+
 /**
  * What the HTTP layer needs to know about the process: the engine once its snapshot is
  * loaded, and whether it is shutting down (SPEC §5 /readyz).
@@ -19,6 +26,8 @@ export class ServiceState {
   mirrorOf: string | undefined;
   /** The mirror's follower; `registry` is set only once it has first caught up (SPEC §11). */
   mirror: { report(): UpstreamReport } | undefined;
+  /** Set in cluster mode: writes are degraded while NATS is unreachable. */
+  cluster: { report(): ClusterReport } | undefined;
 
   get ready(): boolean {
     return this.registry !== undefined && !this.shuttingDown;

@@ -1,5 +1,5 @@
 import { type GovernanceBody, RegistryError } from '../core/index.js';
-import type { Append, Follow, NatsLog, StreamMessage } from '../store/index.js';
+import type { Append, ConnectionState, Follow, NatsLog, StreamMessage } from '../store/index.js';
 import type { ApplyResult } from './apply-batch.js';
 import type { ReplicatedItem } from './replicated.js';
 import type { SharedLog } from './shared-log.js';
@@ -66,7 +66,7 @@ export class ClusterLink implements SharedLog {
   }
 
   /** What /readyz shows: the connection, how far the view lags the stream, refusals. */
-  report(): { nats: string; processed: number; lagSeqs: number; refused: number } {
+  report(): { nats: ConnectionState; processed: number; lagSeqs: number; refused: number } {
     return {
       nats: this.#log.state,
       processed: this.#processed,

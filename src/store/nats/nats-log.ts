@@ -109,13 +109,16 @@ export class NatsLog {
     try {
       const jsm = await jetstreamManager(nc, { timeout: 10_000 });
       await ensureStream(jsm, opts.stream, opts.replicas);
+      let log: NatsLog | undefined;
       const bucket = await ProposalBucket.open(
         nc,
         `${opts.stream}-proposals`,
         opts.replicas,
         opts.proposalTtlMs,
+        () => log?.state === 'connected',
       );
-      return new NatsLog(nc, jsm, opts.stream, bucket, opts.publishTimeoutMs ?? 5_000);
+      log = new NatsLog(nc, jsm, opts.stream, bucket, opts.publishTimeoutMs ?? 5_000);
+      return log;
     } catch (err) {
       await nc.close().catch(() => undefined);
       throw unavailable('open the stream', err);

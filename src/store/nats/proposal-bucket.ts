@@ -21,26 +21,31 @@ const WRONG_LAST_SEQUENCE = 10071;
  */
 export class ProposalBucket {
   readonly #kv: KV;
+  readonly #connected: () => boolean;
   readonly #local = new Map<string, ProposalRecord>();
   #watch: { stop(): void } | undefined;
 
-  private constructor(kv: KV) {
+  private constructor(kv: KV, connected: () => boolean) {
     this.#kv = kv;
+    this.#connected = connected;
   }
 
+  /** `connected` lets a write fail at once while NATS is unreachable instead of timing out. */
   static async open(
     nc: NatsConnection,
     name: string,
     replicas: number,
     ttlMs: number,
+    connected: () => boolean,
   ): Promise<ProposalBucket> {
     const kv = await new Kvm(nc).create(name, { replicas, history: 1, ttl: ttlMs });
-    const bucket = new ProposalBucket(kv);
+    const bucket = new ProposalBucket(kv, connected);
     await bucket.#startWatch();
     return bucket;
   }
 
   async get(proposalId: string): Promise<Revisioned | undefined> {
+    this.#assertConnected();
     try {
       const e = await this.#kv.get(proposalId);
       if (e === null || e.operation !== 'PUT') return undefined;
@@ -52,6 +57,7 @@ export class ProposalBucket {
 
   /** Stores `record` if the key is still at `revision` (undefined: absent); false when it moved. */
   async put(record: ProposalRecord, revision: number | undefined): Promise<boolean> {
+    this.#assertConnected();
     const data = JSON.stringify(record);
     try {
       if (revision === undefined) await this.#kv.create(record.proposal_id, data);
@@ -80,6 +86,15 @@ export class ProposalBucket {
 
   get size(): number {
     return this.#local.size;
+  }
+
+  #assertConnected(): void {
+    if (!this.#connected()) {
+      throw new RegistryError(
+        'StoreUnavailable',
+        'the NATS cluster is unreachable: proposals are paused, reads are served from this instance',
+      );
+    }
   }
 
   stop(): void {

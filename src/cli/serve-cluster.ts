@@ -1,0 +1,57 @@
+import { hostname } from 'node:os';
+import type { AppDeps } from '../http/app.types.js';
+import type { Metrics } from '../http/metrics.js';
+import type { ServiceState } from '../http/service-state.js';
+import { type Cluster, openCluster } from '../registry/index.js';
+import { NatsLog, type Store } from '../store/index.js';
+import { type Config, configError, type NatsConfig } from './config.js';
+
+/** The `MetricsSource.clusterLag` of a cluster instance (undefined otherwise). */
+export function clusterLagSource(config: Config, state: ServiceState): { clusterLag?: () => number } {
+  if (config.nats === undefined) return {};
+  return { clusterLag: () => state.cluster?.report().lagSeqs ?? 0 };
+}
+
+/**
+ * Cluster mode (REGISTRY_BACKEND=nats): connects to the NATS cluster (waiting for it, so
+ * /readyz stays 503 until then), and opens the engine as a view of the shared stream.
+ * Returns once the view has caught up; the caller serves it.
+ */
+export async function openClusterEngine(
+  config: Config & { nats: NatsConfig },
+  store: Store,
+  deps: AppDeps & { metrics: Metrics },
+): Promise<{ cluster: Cluster; log: NatsLog }> {
+  if (config.genesis === undefined) throw configError('cluster mode without a genesis'); // parseConfig checked
+  const { logger } = deps;
+  logger.info({ nats: config.nats.servers, stream: config.nats.stream }, 'connecting to the NATS cluster');
+  const log = await NatsLog.open({
+    servers: config.nats.servers,
+    stream: config.nats.stream,
+    replicas: config.nats.replicas,
+    proposalTtlMs: config.proposalTtlMs,
+    name: `registry ${hostname()} ${process.pid}`,
+  });
+  try {
+    const cluster = await openCluster(store, log, {
+      genesis: config.genesis,
+      proposalTtlMs: config.proposalTtlMs,
+      readCacheCap: config.readCacheCap,
+      onRefused: (seq, err) => {
+        deps.metrics.clusterRefused();
+        logger.warn({ seq, err: (err as Error).message }, 'refused a stream message: not served');
+      },
+    });
+    deps.state.cluster = {
+      report: () => {
+        const r = cluster.link.report();
+        return { nats: r.nats, lagSeqs: r.lagSeqs, refused: r.refused };
+      },
+    };
+    logger.info({ stream: config.nats.stream, ...cluster.link.report() }, 'caught up with the stream');
+    return { cluster, log };
+  } catch (err) {
+    await log.close().catch(() => undefined);
+    throw err;
+  }
+}
