@@ -160,6 +160,49 @@ const BAD: readonly Bad[] = [
   { name: 'MIRROR_OF not a URL', env: { MIRROR_OF: 'upstream:9402' }, setting: 'MIRROR_OF' },
   { name: 'MIRROR_OF another scheme', env: { MIRROR_OF: 'ftp://upstream' }, setting: 'MIRROR_OF' },
   { name: '--mirror-of not a URL', env: {}, flags: { mirrorOf: '/v1/registry' }, setting: 'MIRROR_OF' },
+  { name: 'REGISTRY_BACKEND unknown', env: { REGISTRY_BACKEND: 'etcd' }, setting: 'REGISTRY_BACKEND' },
+  { name: '--backend unknown', env: {}, flags: { backend: 'raft' }, setting: 'REGISTRY_BACKEND' },
+  { name: 'nats backend without NATS_URL', env: { REGISTRY_BACKEND: 'nats' }, setting: 'NATS_URL' },
+  {
+    name: 'NATS_URL not nats://',
+    env: { REGISTRY_BACKEND: 'nats', NATS_URL: 'http://127.0.0.1:4222', SIGNER_ALLOWLIST: `${A},${B}` },
+    setting: 'NATS_URL',
+  },
+  {
+    name: 'NATS_STREAM with a dot',
+    env: {
+      REGISTRY_BACKEND: 'nats',
+      NATS_URL: 'nats://127.0.0.1:4222',
+      NATS_STREAM: 'reg.istry',
+      SIGNER_ALLOWLIST: `${A},${B}`,
+    },
+    setting: 'NATS_STREAM',
+  },
+  {
+    name: 'NATS_REPLICAS above 5',
+    env: {
+      REGISTRY_BACKEND: 'nats',
+      NATS_URL: 'nats://127.0.0.1:4222',
+      NATS_REPLICAS: '7',
+      SIGNER_ALLOWLIST: `${A},${B}`,
+    },
+    setting: 'NATS_REPLICAS',
+  },
+  {
+    name: 'nats backend without a genesis',
+    env: { REGISTRY_BACKEND: 'nats', NATS_URL: 'nats://127.0.0.1:4222' },
+    setting: 'SIGNER_ALLOWLIST',
+  },
+  {
+    name: 'nats backend with MIRROR_OF',
+    env: {
+      REGISTRY_BACKEND: 'nats',
+      NATS_URL: 'nats://a:4222',
+      MIRROR_OF: 'http://upstream:9402',
+      SIGNER_ALLOWLIST: `${A},${B}`,
+    },
+    setting: 'MIRROR_OF',
+  },
 ];
 
 describe('parseConfig', () => {
@@ -193,6 +236,7 @@ describe('parseConfig', () => {
         writeRate: 200,
         readAuth: false,
         mirrorOf: undefined,
+        nats: undefined,
       });
     });
 
@@ -217,6 +261,24 @@ describe('parseConfig', () => {
         mirrorOf: undefined,
         metricsAddr: undefined,
       });
+    });
+
+    it('reads cluster mode settings: servers split on commas, stream and replicas', () => {
+      const c = config({
+        REGISTRY_BACKEND: 'nats',
+        NATS_URL: 'nats://10.0.0.1:4222, nats://10.0.0.2:4222,127.0.0.1:4223',
+        NATS_STREAM: 'prod_registry',
+        NATS_REPLICAS: '3',
+        SIGNER_ALLOWLIST: `${A},${B}`,
+      });
+      expect(c.nats).toEqual({
+        servers: ['nats://10.0.0.1:4222', 'nats://10.0.0.2:4222', '127.0.0.1:4223'],
+        stream: 'prod_registry',
+        replicas: 3,
+      });
+      const flags = config({ SIGNER_ALLOWLIST: `${A},${B}` }, { backend: 'nats', natsUrl: 'nats://n:4222' });
+      expect(flags.nats).toEqual({ servers: ['nats://n:4222'], stream: 'registry', replicas: 1 });
+      expect(config({ REGISTRY_BACKEND: 'level' }).nats).toBeUndefined();
     });
 
     it('defaults SIG_THRESHOLD to 2 when an allow-list is given', () => {
