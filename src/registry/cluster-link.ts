@@ -17,7 +17,7 @@ export interface ClusterLinkOptions {
   readonly replicate: (item: ReplicatedItem) => Promise<ApplyResult>;
   /** A message every instance refuses (logged and counted by the caller). */
   readonly onRefused?: (seq: number, err: unknown) => void;
-  /** How long an acknowledged apply may take to show in this instance's view. */
+  /** How long an acknowledged apply (or a writer's catch-up) may take to show in this instance's view. */
   readonly visibleTimeoutMs?: number;
 }
 
@@ -40,7 +40,7 @@ export class ClusterLink implements SharedLog {
   readonly #outcomes = new Map<number, Outcome>();
   /** Messages handed to the engine, in stream order, not yet settled in order. */
   readonly #inFlight: Array<{ seq: number; settled: boolean; done: Promise<unknown> }> = [];
-  #waiters: Array<{ seq: number; resolve: () => void }> = [];
+  #waiters: Array<{ seq: number; resolve: () => void; reject: (err: RegistryError) => void }> = [];
   #follow: Follow | undefined;
 
   constructor(log: NatsLog, opts: ClusterLinkOptions) {
@@ -61,6 +61,19 @@ export class ClusterLink implements SharedLog {
   }
 
   async stop(): Promise<void> {
+    // A writer still waiting for its outcome gets a retryable answer: its publish is durable,
+    // and a retry through any instance answers the same 200.
+    const waiting = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiting) {
+      w.reject(
+        new RegistryError(
+          'StoreUnavailable',
+          'shutting down',
+          'the apply is durable: retry it to read its result',
+        ),
+      );
+    }
     await this.#follow?.stop();
     await Promise.allSettled(this.#inFlight.map((f) => f.done));
   }
@@ -75,10 +88,11 @@ export class ClusterLink implements SharedLog {
     };
   }
 
-  async catchUp(): Promise<void> {
+  /** Bounded for a writer that lost a compare-and-set; unbounded (`false`) for the start-up catch-up. */
+  async catchUp(bounded = true): Promise<void> {
     const last = await this.#log.lastSeq();
     this.#streamLast = Math.max(this.#streamLast, last);
-    await this.#reach(last);
+    await this.#reach(last, bounded ? (this.#opts.visibleTimeoutMs ?? 10_000) : undefined);
   }
 
   async publish(append: Append): Promise<ApplyResult | 'conflict'> {
@@ -148,10 +162,21 @@ export class ClusterLink implements SharedLog {
   #reach(seq: number, timeoutMs?: number): Promise<void> {
     if (seq <= this.#processed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const w = { seq, resolve };
+      let timer: NodeJS.Timeout | undefined;
+      const w = {
+        seq,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        reject: (err: RegistryError) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      };
       this.#waiters.push(w);
       if (timeoutMs === undefined) return;
-      const t = setTimeout(() => {
+      timer = setTimeout(() => {
         this.#waiters = this.#waiters.filter((x) => x !== w);
         reject(
           new RegistryError(
@@ -161,10 +186,6 @@ export class ClusterLink implements SharedLog {
           ),
         );
       }, timeoutMs);
-      w.resolve = () => {
-        clearTimeout(t);
-        resolve();
-      };
     });
   }
 }

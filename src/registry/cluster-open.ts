@@ -62,7 +62,7 @@ export async function openCluster(store: Store, log: NatsLog, opts: ClusterOptio
       });
     }
     await link.start(await store.streamSeq());
-    await link.catchUp();
+    await link.catchUp(false);
   } catch (err) {
     await link.stop();
     await r.close();
