@@ -117,6 +117,30 @@ describe.skipIf(!hasNatsServer)('cluster mode over one nats-server', () => {
     }
   }, 30_000);
 
+  it('merges co-signatures sent to both instances at once (compare-and-set on the shared proposal)', async () => {
+    const { a, b, token } = await pair();
+    try {
+      for (let round = 0; round < 5; round++) {
+        const payload = servicePayload(`svc-cosigned-${round}`);
+        const pid = await propose(a.url, token, payload, []);
+        const [ra, rb] = await Promise.all([
+          call(a.url, token, 'POST', `/proposals/${pid}/signatures`, {
+            signatures: [signPayload(payload, KEYS[0], NOW)],
+          }),
+          call(b.url, token, 'POST', `/proposals/${pid}/signatures`, {
+            signatures: [signPayload(payload, KEYS[1], NOW)],
+          }),
+        ]);
+        expect([ra.status, rb.status]).toEqual([202, 202]);
+        const merged = await call(b.url, token, 'GET', `/proposals/${pid}`);
+        expect(merged.json).toMatchObject({ status: 'ready' });
+        expect((merged.json.signatures as unknown[]).length).toBe(2);
+      }
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+    }
+  }, 30_000);
+
   it('lets exactly one of two concurrent applies of one id win each version; the other gets StaleVersion', async () => {
     const { a, b, token } = await pair();
     try {
