@@ -41,6 +41,9 @@ export async function openClusterEngine(
         deps.metrics.clusterRefused();
         logger.warn({ seq, err: (err as Error).message }, 'refused a stream message: not served');
       },
+      onFollowError: (err) => {
+        logger.error({ err: (err as Error).message }, 'stream consumer ended; following again in 1 s');
+      },
     });
     deps.state.cluster = {
       report: () => {

@@ -17,6 +17,8 @@ export interface ClusterLinkOptions {
   readonly replicate: (item: ReplicatedItem) => Promise<ApplyResult>;
   /** A message every instance refuses (logged and counted by the caller). */
   readonly onRefused?: (seq: number, err: unknown) => void;
+  /** The stream consumer ended unexpectedly; the link follows again after 1 s. */
+  readonly onFollowError?: (err: unknown) => void;
   /** How long an acknowledged apply (or a writer's catch-up) may take to show in this instance's view. */
   readonly visibleTimeoutMs?: number;
 }
@@ -42,6 +44,9 @@ export class ClusterLink implements SharedLog {
   readonly #inFlight: Array<{ seq: number; settled: boolean; done: Promise<unknown> }> = [];
   #waiters: Array<{ seq: number; resolve: () => void; reject: (err: RegistryError) => void }> = [];
   #follow: Follow | undefined;
+  /** Last stream sequence handed to the engine: a restarted follow resumes after it. */
+  #delivered = 0;
+  #stopped = false;
 
   constructor(log: NatsLog, opts: ClusterLinkOptions) {
     this.#log = log;
@@ -57,10 +62,34 @@ export class ClusterLink implements SharedLog {
   async start(processed: number): Promise<void> {
     this.#processed = processed;
     this.#streamLast = Math.max(this.#streamLast, processed);
-    this.#follow = await this.#log.follow(processed + 1, (m) => this.#deliver(m));
+    this.#delivered = processed;
+    await this.#subscribe();
+  }
+
+  /**
+   * The ordered consumer survives reconnects and leader changes by itself; should it end
+   * anyway (its stream or connection gone), follow again after the last delivered message.
+   */
+  async #subscribe(): Promise<void> {
+    const f = await this.#log.follow(this.#delivered + 1, (m) => this.#deliver(m));
+    this.#follow = f;
+    f.done.then(
+      () => this.#followEnded(undefined),
+      (err: unknown) => this.#followEnded(err),
+    );
+  }
+
+  #followEnded(err: unknown): void {
+    if (this.#stopped) return;
+    this.#opts.onFollowError?.(err ?? new Error('the stream consumer ended'));
+    setTimeout(() => {
+      if (this.#stopped) return;
+      this.#subscribe().catch((e: unknown) => this.#followEnded(e));
+    }, 1_000).unref();
   }
 
   async stop(): Promise<void> {
+    this.#stopped = true;
     // A writer still waiting for its outcome gets a retryable answer: its publish is durable,
     // and a retry through any instance answers the same 200.
     const waiting = this.#waiters;
@@ -124,6 +153,8 @@ export class ClusterLink implements SharedLog {
   }
 
   #deliver(m: StreamMessage): Promise<unknown> | undefined {
+    if (m.seq <= this.#delivered) return undefined; // a restarted follow's overlap
+    this.#delivered = m.seq;
     if (m.id !== undefined) this.#subjectSeq.set(m.id, m.seq);
     this.#streamLast = Math.max(this.#streamLast, m.seq + m.pending);
     const entry = { seq: m.seq, settled: false, done: Promise.resolve() as Promise<unknown> };

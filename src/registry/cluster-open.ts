@@ -18,6 +18,7 @@ export interface ClusterOptions extends Omit<RegistryOptions, 'shared' | 'mirror
   /** The cluster's pinned genesis (SIGNER_ALLOWLIST, SIG_THRESHOLD): seq 1 of the stream. */
   readonly genesis: GovernanceBody;
   readonly onRefused?: (seq: number, err: unknown) => void;
+  readonly onFollowError?: (err: unknown) => void;
   readonly visibleTimeoutMs?: number;
 }
 
@@ -45,9 +46,10 @@ export async function openCluster(store: Store, log: NatsLog, opts: ClusterOptio
       return registry.replicate(item);
     },
     ...(opts.onRefused === undefined ? {} : { onRefused: opts.onRefused }),
+    ...(opts.onFollowError === undefined ? {} : { onFollowError: opts.onFollowError }),
     ...(opts.visibleTimeoutMs === undefined ? {} : { visibleTimeoutMs: opts.visibleTimeoutMs }),
   });
-  const { genesis: _, onRefused: __, visibleTimeoutMs: ___, ...engine } = opts;
+  const { genesis: _, onRefused: __, visibleTimeoutMs: ___, onFollowError: ____, ...engine } = opts;
   const r = await Registry.open(store, { ...engine, shared: link });
   registry = r;
   try {
