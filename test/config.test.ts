@@ -236,6 +236,7 @@ describe('parseConfig', () => {
         writeRate: 200,
         readAuth: false,
         mirrorOf: undefined,
+        mirrorToken: undefined,
         nats: undefined,
       });
     });

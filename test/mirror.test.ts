@@ -242,6 +242,30 @@ describe('mirror configuration', () => {
     }
   });
 
+  it('follows an upstream with READ_AUTH=true using MIRROR_TOKEN, and is refused without it', async () => {
+    const guarded = await startTestServer({ READ_AUTH: 'true' });
+    const token = guarded.token(['registry:read']);
+    const withToken = await startTestServer({ MIRROR_OF: guarded.url, MIRROR_TOKEN: token });
+    const without = await startTestServer({ MIRROR_OF: guarded.url });
+    try {
+      const end = Date.now() + 10_000;
+      while ((await text(withToken.url, '/readyz')).status !== 200) {
+        if (Date.now() > end) throw new Error('the mirror with MIRROR_TOKEN never caught up');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(await version(withToken.url)).toBe(1);
+      expect(JSON.parse((await text(withToken.url, '/readyz')).body)).toMatchObject({
+        ready: true,
+        upstream: 'ok',
+      });
+      expect(withToken.logs()).not.toContain(token);
+      const ready = JSON.parse((await text(without.url, '/readyz')).body);
+      expect(ready.ready).toBe(false);
+    } finally {
+      await Promise.all([withToken.stop(), without.stop(), guarded.stop()]);
+    }
+  });
+
   it('needs the upstream genesis (SIGNER_ALLOWLIST) as its trust root', async () => {
     await expect(
       startTestServer({ MIRROR_OF: 'http://127.0.0.1:9', SIGNER_ALLOWLIST: '', SIG_THRESHOLD: '' }),

@@ -18,6 +18,8 @@ export interface Config {
   readonly writeRate: number;
   readonly readAuth: boolean;
   readonly mirrorOf: string | undefined;
+  /** Bearer token for an upstream that runs with READ_AUTH=true (env only: never in argv). */
+  readonly mirrorToken: string | undefined;
   /** Cluster mode (REGISTRY_BACKEND=nats): undefined for the embedded LevelDB default. */
   readonly nats: NatsConfig | undefined;
 }
@@ -129,6 +131,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
     writeRate: int(env.WRITE_RATE, 'WRITE_RATE', 200, 1, 1_000_000),
     readAuth: flags.readAuth ?? bool(env.READ_AUTH, 'READ_AUTH', false),
     mirrorOf: mirrorOf === '' ? undefined : mirrorOf,
+    mirrorToken: env.MIRROR_TOKEN === undefined || env.MIRROR_TOKEN === '' ? undefined : env.MIRROR_TOKEN,
     nats: parseNats(env, flags, signers.length > 0, mirrorOf !== undefined && mirrorOf !== ''),
   };
 }

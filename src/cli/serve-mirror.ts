@@ -42,6 +42,7 @@ export function startMirror(
   const mirror = new Mirror({
     upstream: config.mirrorOf,
     genesis: config.genesis,
+    ...(config.mirrorToken === undefined ? {} : { token: config.mirrorToken }),
     registry,
     logger,
     onCaughtUp: () => {
