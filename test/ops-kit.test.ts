@@ -98,6 +98,8 @@ async function exportedFamilies(): Promise<Set<string>> {
       lagged: () => 0,
       // A mirror's families too (SPEC §11): the alerts read them.
       mirrorLag: () => ({ seqs: 0, seconds: 0 }),
+      // And a cluster instance's (registry_cluster_refused_total, registry_cluster_lag_seqs).
+      clusterLag: () => 0,
     },
     { processMetrics: false },
   );
@@ -131,6 +133,15 @@ describe('ops kit', () => {
       const used = new Set(exprs.flatMap((e) => [...metricNames(e)]));
       expect(used.size).toBeGreaterThan(0);
       for (const name of used) expect(exported, `${name} is not exported`).toContain(name);
+      // The mirror and cluster alerts read families only those modes export.
+      for (const name of [
+        'registry_mirror_refused_total',
+        'registry_mirror_lag_seconds',
+        'registry_cluster_refused_total',
+        'registry_cluster_lag_seqs',
+      ]) {
+        expect(used, `no alert reads ${name}`).toContain(name);
+      }
     });
 
     it('gives every alert a severity, summary, description and runbook', () => {
