@@ -98,8 +98,9 @@ async function exportedFamilies(): Promise<Set<string>> {
       lagged: () => 0,
       // A mirror's families too (SPEC §11): the alerts read them.
       mirrorLag: () => ({ seqs: 0, seconds: 0 }),
-      // And a cluster instance's (registry_cluster_refused_total, registry_cluster_lag_seqs).
+      // And a cluster instance's (refusals, lag, the NATS connection).
       clusterLag: () => 0,
+      clusterConnected: () => true,
     },
     { processMetrics: false },
   );
@@ -139,6 +140,7 @@ describe('ops kit', () => {
         'registry_mirror_lag_seconds',
         'registry_cluster_refused_total',
         'registry_cluster_lag_seqs',
+        'registry_cluster_nats_connected',
       ]) {
         expect(used, `no alert reads ${name}`).toContain(name);
       }

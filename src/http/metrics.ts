@@ -23,6 +23,8 @@ export interface MetricsSource {
   mirrorLag?(): { seqs: number; seconds: number };
   /** Cluster mode: stream messages not yet materialized by this instance; absent otherwise. */
   clusterLag?(): number;
+  /** Cluster mode: whether the NATS connection is up (writes need it); absent otherwise. */
+  clusterConnected?(): boolean;
 }
 
 export interface MetricsOptions {
@@ -288,7 +290,9 @@ export class Metrics {
     });
 
     if (source.mirrorLag !== undefined) this.#mirrorMetrics(source.mirrorLag, registers);
-    if (source.clusterLag !== undefined) this.#clusterMetrics(source.clusterLag, registers);
+    if (source.clusterLag !== undefined) {
+      this.#clusterMetrics(source.clusterLag, source.clusterConnected ?? (() => true), registers);
+    }
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -302,7 +306,15 @@ export class Metrics {
     this.#clusterRefused?.inc();
   }
 
-  #clusterMetrics(lag: () => number, registers: Registry[]): void {
+  #clusterMetrics(lag: () => number, connected: () => boolean, registers: Registry[]): void {
+    new Gauge({
+      name: 'registry_cluster_nats_connected',
+      help: '1 while the NATS connection is up; 0 while reconnecting (reads are served, writes answer 503)',
+      registers,
+      collect() {
+        this.set(connected() ? 1 : 0);
+      },
+    });
     this.#clusterRefused = new Counter({
       name: 'registry_cluster_refused_total',
       help: 'Stream messages refused by this instance (not canonical, not extending the head, no valid quorum)',
