@@ -49,7 +49,10 @@ export async function openClusterEngine(
         logger.warn({ seq, err: (err as Error).message }, 'refused a stream message: not served');
       },
       onFollowError: (err) => {
-        logger.error({ err: (err as Error).message }, 'stream consumer ended; following again in 1 s');
+        logger.error(
+          { err: (err as Error).message },
+          'stream follower trouble (it follows again after the last message it took)',
+        );
       },
     });
     deps.state.cluster = {

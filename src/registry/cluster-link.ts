@@ -71,7 +71,11 @@ export class ClusterLink implements SharedLog {
    * anyway (its stream or connection gone), follow again after the last delivered message.
    */
   async #subscribe(): Promise<void> {
-    const f = await this.#log.follow(this.#delivered + 1, (m) => this.#deliver(m));
+    const f = await this.#log.follow(
+      this.#delivered + 1,
+      (m) => this.#deliver(m),
+      (what) => this.#opts.onFollowError?.(new Error(what)),
+    );
     this.#follow = f;
     f.done.then(
       () => this.#followEnded(undefined),
@@ -154,6 +158,15 @@ export class ClusterLink implements SharedLog {
 
   #deliver(m: StreamMessage): Promise<unknown> | undefined {
     if (m.seq <= this.#delivered) return undefined; // a restarted follow's overlap
+    if (m.seq !== this.#delivered + 1) {
+      // The stream denies deletes, so its sequences are dense: a jump is not a message to take.
+      this.#opts.onFollowError?.(
+        new Error(
+          `stream delivered seq ${m.seq} after ${this.#delivered}: skipped, waiting for ${this.#delivered + 1}`,
+        ),
+      );
+      return undefined;
+    }
     this.#delivered = m.seq;
     if (m.id !== undefined) this.#subjectSeq.set(m.id, m.seq);
     this.#streamLast = Math.max(this.#streamLast, m.seq + m.pending);

@@ -152,22 +152,29 @@ export class NatsLog {
     }
   }
 
-  /** Publishes the genesis only into an empty stream; false when another instance was first. */
-  async publishGenesis(m: LogMessage): Promise<boolean> {
+  /**
+   * Publishes the genesis only into an empty stream; false when another instance was first.
+   * Retried for a while on anything else: a stream just created may not take a publish yet.
+   */
+  async publishGenesis(m: LogMessage, timeoutMs = 30_000): Promise<boolean> {
     const h = headers();
     h.set(H_BY, encodeURIComponent(m.appliedBy));
     h.set(H_TS, String(m.ts));
-    try {
-      await this.#js.publish(descriptorSubject(this.stream, m.id), m.bytes, {
-        headers: h,
-        msgID: m.digest,
-        expect: { lastSequence: 0 },
-        timeout: this.#timeout,
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) return false;
-      throw unavailable('publish the genesis', err);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        await this.#js.publish(descriptorSubject(this.stream, m.id), m.bytes, {
+          headers: h,
+          msgID: m.digest,
+          expect: { lastSequence: 0 },
+          timeout: this.#timeout,
+        });
+        return true;
+      } catch (err) {
+        if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) return false;
+        if (Date.now() > deadline) throw unavailable('publish the genesis', err);
+        await new Promise((r) => setTimeout(r, 250));
+      }
     }
   }
 
@@ -210,16 +217,34 @@ export class NatsLog {
    * consumer: it recreates itself after a reconnect or a leader change and resumes after
    * the last delivered message). `onMessage` may return a promise: backpressure.
    */
-  async follow(fromSeq: number, onMessage: (m: StreamMessage) => unknown): Promise<Follow> {
+  async follow(
+    fromSeq: number,
+    onMessage: (m: StreamMessage) => unknown,
+    onOdd: (what: string) => void = () => undefined,
+  ): Promise<Follow> {
     const consumer = await this.#js.consumers.get(this.stream, {
       deliver_policy: DeliverPolicy.StartSequence,
       opt_start_seq: Math.max(1, fromSeq),
     });
-    const messages = await consumer.consume({ max_messages: 512 });
+    // Short pulls: a consumer orphaned by a leader change is noticed (two missed heartbeats)
+    // and recreated in seconds, not after the 30 s default.
+    const messages = await consumer.consume({ max_messages: 512, expires: 4_000 });
     const done = (async () => {
       for await (const m of messages) {
+        const { streamSequence: seq, pending, stream } = m.info;
+        // Only what is certainly a message of this stream reaches the engine: a delivery
+        // whose metadata does not parse as one must not move the follower's cursor.
+        if (
+          stream !== this.stream ||
+          !Number.isSafeInteger(seq) ||
+          seq < 1 ||
+          !Number.isSafeInteger(pending)
+        ) {
+          onOdd(`skipped a delivery that is not a message of stream ${this.stream} (subject ${m.subject})`);
+          continue;
+        }
         const r = onMessage(
-          toMessage(this.stream, m.seq, m.subject, m.data, (k) => m.headers?.get(k) ?? '', m.info.pending),
+          toMessage(this.stream, seq, m.subject, m.data, (k) => m.headers?.get(k) ?? '', pending),
         );
         if (r instanceof Promise) await r;
       }
@@ -295,6 +320,7 @@ function toMessage(
 async function ensureStream(jsm: JetStreamManager, name: string, replicas: number): Promise<void> {
   try {
     await jsm.streams.info(name);
+    await leaderOf(jsm, name);
     return;
   } catch (err) {
     if (!(err instanceof JetStreamApiError) || err.status !== 404) throw err;
@@ -319,6 +345,22 @@ async function ensureStream(jsm: JetStreamManager, name: string, replicas: numbe
     await jsm.streams.info(name).catch(() => {
       throw err;
     });
+  }
+  await leaderOf(jsm, name);
+}
+
+/**
+ * A replicated stream answers `info` before its Raft group has elected a leader, and a
+ * publish in between finds no responder: wait (bounded) until it has one.
+ */
+async function leaderOf(jsm: JetStreamManager, name: string, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const info = await jsm.streams.info(name);
+    // A single server reports no cluster, or a cluster with itself as leader.
+    if (info.cluster === undefined || (info.cluster.leader ?? '') !== '') return;
+    if (Date.now() > deadline) throw new Error(`stream ${name} has no leader after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 100));
   }
 }
 
