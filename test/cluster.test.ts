@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../src/cli/config.js';
 import { serve } from '../src/cli/serve.js';
 import { type Payload, signPayload } from '../src/core/index.js';
-import { hasNatsServer, type NatsServer, startNats } from './fixtures/nats-server.js';
+import { hasNatsServer, type NatsServer, startNats, startNatsCluster } from './fixtures/nats-server.js';
 import { GENESIS, KEYS, NOW, proposalBody, servicePayload, tempDir } from './helpers/fixtures.js';
 import { ALL_SCOPES, ROOT_KEY, startTestServer, type TestServer } from './helpers/server.js';
 import { collect } from './helpers/sse.js';
@@ -321,4 +321,26 @@ describe.skipIf(!hasNatsServer)('cluster mode while NATS is unreachable', () => 
       await own.stop();
     }
   }, 60_000);
+});
+
+describe.skipIf(!hasNatsServer)('cluster mode on a 3-node JetStream cluster (R3)', () => {
+  it('starts two instances at once on a fresh cluster: one genesis, both ready, applies seen by both', async () => {
+    const cluster = await startNatsCluster(3);
+    const env = { REGISTRY_BACKEND: 'nats', NATS_URL: cluster.urls, NATS_REPLICAS: '3', LOG_LEVEL: 'warn' };
+    const [a, b] = await Promise.all([startTestServer(env), startTestServer(env)]);
+    try {
+      expect(await version(a.url)).toBe(1);
+      expect(await version(b.url)).toBe(1);
+      const token = a.token(ALL_SCOPES);
+      const pid = await propose(b.url, token, servicePayload('svc-r3'));
+      expect((await call(a.url, token, 'POST', `/apply/${pid}`)).json).toMatchObject({ version: 2 });
+      await until(b.url, 2);
+      expect((await fetch(`${b.url}/v1/registry/descriptors/svc-r3`)).headers.get('etag')).toBe(`"${pid}"`);
+      const leader = await cluster.streamLeader('registry');
+      expect(leader).toBeDefined();
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await cluster.stop();
+    }
+  }, 90_000);
 });
