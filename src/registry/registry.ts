@@ -119,7 +119,8 @@ export class Registry {
   }
 
   get pendingCount(): number {
-    return this.#shared?.proposals.size ?? this.#pending.size;
+    // The shared bucket expires records by TTL without telling its watchers: count live ones.
+    return this.#shared === undefined ? this.#pending.size : this.pendingProposals().length;
   }
 
   /** The live pending proposals themselves, not a copy (the console lists them); expired ones are skipped. */
