@@ -19,6 +19,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   crash: async () => (await import('./crash-drill.js')).crashDrillBench(),
   soak: async () => (await import('./soak.js')).soakBench(),
   mirror: async () => (await import('./mirror.js')).mirrorBench(),
+  failover: async () => (await import('./failover.js')).failoverBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));

@@ -116,10 +116,15 @@ class Watcher {
 
 export class WatcherFleet {
   readonly #watchers: Watcher[];
-  /** seq -> digest, as first delivered to any watcher. */
-  readonly digests = new Map<number, string>();
+  /**
+   * seq -> digest, as first delivered to any watcher. Fleets on several instances of one
+   * cluster (bench/failover.ts) share one map, so an instance serving another digest at a
+   * seq shows as divergent.
+   */
+  readonly digests: Map<number, string>;
 
-  constructor(url: string, n: number, from: number) {
+  constructor(url: string, n: number, from: number, digests = new Map<number, string>()) {
+    this.digests = digests;
     this.#watchers = Array.from({ length: n }, () => new Watcher(from, url, this.digests));
   }
 
