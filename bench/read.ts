@@ -346,11 +346,11 @@ export async function readBench(): Promise<BenchResult | BenchSkipped> {
         `p99 ≤ 2 ms at half of max: ${p99 <= 2 ? 'met' : 'MISSED'} (${p99.toFixed(2)} ms at ${rate}/s).`,
       `The load generator shares the 2 cores with the server: ` +
         `wrk uses ${(v('wrk CPU') / 100).toFixed(2)} of a core while the registry uses ${(v('registry CPU under wrk') / 100).toFixed(2)}; ` +
-        `the paced client ${(v('paced client CPU') / 100).toFixed(2)} at ${rate}/s. "Other processes" is the rest of the machine (other agents' tests) during the run, from /proc/stat.`,
+        `the paced client ${(v('paced client CPU') / 100).toFixed(2)} at ${rate}/s. "Other processes" is the rest of the machine (other tests and benchmarks) during the run, from /proc/stat.`,
       "Requests per server CPU-second (wrk rate / the server process's CPU in cores) does not move with the CPU other processes take from the server, unlike the raw rate: it is the steadier efficiency comparison on this shared machine.",
       `Quietest paced round (other processes ${((quiet?.otherCores ?? Number.NaN) * 100).toFixed(0)} % of a core): registry p50 ` +
         `${quiet?.result.service.p50.toFixed(3)} ms, p99 ${quiet?.result.service.p99.toFixed(3)} ms; bare p99 ` +
-        `${quietBare?.result.service.p99.toFixed(3)} ms. Tail latency here follows the other agents' load on the 2 cores ` +
+        `${quietBare?.result.service.p99.toFixed(3)} ms. Tail latency here follows the rest of the machine's load on the 2 cores ` +
         '(the registry then waits for a core: its event-loop delay max is in the table), more than the server code.',
       `The service logs a successful read at debug, so at info a read writes no log line: the log file holds only ${logLines} lines (start-up and shutdown).`,
       `The registry's own requests_total counted ${counted} head reads with status 200; the load generators saw ${registryRequests} ` +

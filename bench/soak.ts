@@ -313,7 +313,7 @@ export async function soakBench(): Promise<BenchResult> {
       `SPEC §10 read p99 ≤ 2 ms outside restart windows: ${p99ok ? 'met' : 'MISSED'} (${r.reads.p99.toFixed(2)} ms).`,
       `What bounds the read latency here: readers, writers and ${WATCHERS} watchers share one Node process (its event-loop delay p99 is ` +
         `${r.loopDelayP99.toFixed(1)} ms, max ${r.loopDelayMax.toFixed(0)} ms, and a reply waits for it), and the server, the load and the ` +
-        `other agents' work share 2 cores (${(r.machineCores * 100).toFixed(0)} % of a core busy on average). bench/read.ts measures the bar in isolation.`,
+        `other work on the machine share 2 cores (${(r.machineCores * 100).toFixed(0)} % of a core busy on average). bench/read.ts measures the bar in isolation.`,
     ],
   };
 }
