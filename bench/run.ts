@@ -20,6 +20,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   soak: async () => (await import('./soak.js')).soakBench(),
   mirror: async () => (await import('./mirror.js')).mirrorBench(),
   failover: async () => (await import('./failover.js')).failoverBench(),
+  cluster: async () => (await import('./cluster.js')).clusterBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));
