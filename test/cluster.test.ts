@@ -332,12 +332,23 @@ describe.skipIf(!hasNatsServer)('cluster mode on a 3-node JetStream cluster (R3)
       expect(await version(a.url)).toBe(1);
       expect(await version(b.url)).toBe(1);
       const token = a.token(ALL_SCOPES);
-      const pid = await propose(b.url, token, servicePayload('svc-r3'));
+      const pid = await propose(b.url, token, servicePayload('svc-r3@us-east-1'));
       expect((await call(a.url, token, 'POST', `/apply/${pid}`)).json).toMatchObject({ version: 2 });
       await until(b.url, 2);
-      expect((await fetch(`${b.url}/v1/registry/descriptors/svc-r3`)).headers.get('etag')).toBe(`"${pid}"`);
+      expect((await fetch(`${b.url}/v1/registry/descriptors/svc-r3@us-east-1`)).headers.get('etag')).toBe(
+        `"${pid}"`,
+      );
       const leader = await cluster.streamLeader('registry');
       expect(leader).toBeDefined();
+      // SPEC ids with `@` (name@region) cross the cluster's routes intact: no delivery that
+      // does not parse as a stream message reaches either follower.
+      const pids: string[] = [];
+      for (let i = 0; i < 40; i++)
+        pids.push(await propose(a.url, token, servicePayload(`svc-${i}@eu-west-1`)));
+      await Promise.all(pids.map((p, i) => call(i % 2 === 0 ? a.url : b.url, token, 'POST', `/apply/${p}`)));
+      await until(a.url, 42);
+      await until(b.url, 42);
+      expect(a.logs() + b.logs()).not.toContain('stream follower trouble');
     } finally {
       await Promise.all([a.stop(), b.stop()]);
       await cluster.stop();

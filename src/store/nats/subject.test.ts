@@ -17,7 +17,7 @@ describe('descriptor subjects', () => {
       fc.property(specId, (id) => {
         const subject = descriptorSubject('registry', id);
         const token = subject.slice('registry.d.'.length);
-        expect(token).not.toMatch(/[.*>\s]/);
+        expect(token).toMatch(/^[A-Za-z0-9_%-]+$/);
         expect(idOfSubject('registry', subject)).toBe(id);
       }),
     );
@@ -34,6 +34,8 @@ describe('descriptor subjects', () => {
 
   it('escape the dot readably and any other character as UTF-8 %XX', () => {
     expect(idToken('svc-web.eu-west-1')).toBe('svc-web%2Eeu-west-1');
+    expect(idToken('svc-storage@us-east-1')).toBe('svc-storage%40us-east-1');
+    expect(idToken('node:7')).toBe('node%3A7');
     expect(idToken('a b*>é')).toBe('a%20b%2A%3E%C3%A9');
     expect(idOfSubject('r', `r.d.${idToken('a b*>é')}`)).toBe('a b*>é');
   });
