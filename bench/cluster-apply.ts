@@ -198,7 +198,9 @@ export async function rawPublish(
       const wait = start + (i * 1000) / p.rate - performance.now();
       if (wait >= 1) await new Promise((r) => setTimeout(r, wait));
       const t = performance.now();
-      calls.push(publish().then(() => latencies.push(performance.now() - t)));
+      const call = publish().then(() => latencies.push(performance.now() - t));
+      call.catch(() => undefined); // rejected again by Promise.all below
+      calls.push(call);
     }
     await Promise.all(calls);
     return { rate, sequential, paced: latency(latencies) };
