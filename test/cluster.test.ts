@@ -349,6 +349,12 @@ describe.skipIf(!hasNatsServer)('cluster mode on a 3-node JetStream cluster (R3)
       await until(a.url, 42);
       await until(b.url, 42);
       expect(a.logs() + b.logs()).not.toContain('stream follower trouble');
+      // A proposal is visible to an apply through the other instance right away (the shared
+      // bucket is read through its leader, not a possibly stale replica).
+      for (let i = 0; i < 30; i++) {
+        const pid = await propose(a.url, token, servicePayload(`svc-fresh-${i}`));
+        expect((await call(b.url, token, 'POST', `/apply/${pid}`)).status).toBe(200);
+      }
     } finally {
       await Promise.all([a.stop(), b.stop()]);
       await cluster.stop();

@@ -38,7 +38,9 @@ export class ProposalBucket {
     ttlMs: number,
     connected: () => boolean,
   ): Promise<ProposalBucket> {
-    const kv = await new Kvm(nc).create(name, { replicas, history: 1, ttl: ttlMs });
+    // No direct gets: a replica may answer those before it has the latest write, and a
+    // proposal made through one instance must be visible to an apply through another.
+    const kv = await new Kvm(nc).create(name, { replicas, history: 1, ttl: ttlMs, allow_direct: false });
     const bucket = new ProposalBucket(kv, connected);
     await bucket.#startWatch();
     return bucket;
