@@ -361,3 +361,44 @@ describe.skipIf(!hasNatsServer)('cluster mode on a 3-node JetStream cluster (R3)
     }
   }, 90_000);
 });
+
+describe.skipIf(!hasNatsServer)('cluster mode when the NATS node an instance uses is killed', () => {
+  it('keeps following the stream through another node (the stalled follower is replaced)', async () => {
+    const cluster = await startNatsCluster(3);
+    const [n0, n1, n2] = cluster.nodes;
+    if (n0 === undefined || n1 === undefined || n2 === undefined) throw new Error('three nodes expected');
+    const base = { REGISTRY_BACKEND: 'nats', NATS_REPLICAS: '3', LOG_LEVEL: 'warn' };
+    // A knows only n0 at start (it learns the others from the cluster); B only n1 and n2.
+    const a = await startTestServer({ ...base, NATS_URL: n0.url });
+    const b = await startTestServer({ ...base, NATS_URL: `${n1.url},${n2.url}` });
+    try {
+      const token = a.token(ALL_SCOPES);
+      const first = await propose(b.url, token, servicePayload('svc-before-kill'));
+      await call(b.url, token, 'POST', `/apply/${first}`);
+      await until(a.url, 2);
+      await n0.stop('SIGKILL');
+      // Writes through B go on once the stream has a leader (if n0 led it, after an election).
+      let applied = 0;
+      const deadline = Date.now() + 30_000;
+      for (let i = 0; applied < 5 && Date.now() < deadline; i++) {
+        try {
+          const pid = await propose(b.url, token, servicePayload(`svc-after-kill-${i}`));
+          if ((await call(b.url, token, 'POST', `/apply/${pid}`)).status === 200) applied += 1;
+        } catch {
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+      expect(applied).toBe(5);
+      const target = await version(b.url);
+      const end = Date.now() + 20_000;
+      while ((await version(a.url)) < target) {
+        if (Date.now() > end) throw new Error(`A stood at ${await version(a.url)} behind B's ${target}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      expect((await fetch(`${a.url}/v1/registry/descriptors/svc-after-kill-4`)).status).toBe(200);
+    } finally {
+      await Promise.all([a.stop(), b.stop()]);
+      await cluster.stop();
+    }
+  }, 120_000);
+});

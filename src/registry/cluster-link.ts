@@ -8,6 +8,8 @@ type Outcome = { readonly result: ApplyResult } | { readonly error: unknown };
 
 /** How many stream messages may be handed to the engine before the follower waits. */
 const IN_FLIGHT = 1024;
+/** How often the stream's end is read (lag, and the stalled-follower watchdog). */
+const WATCHDOG_MS = 2_000;
 /** Outcomes kept for writers that wait on their own publish (well above IN_FLIGHT). */
 const OUTCOMES_KEPT = 8192;
 
@@ -17,6 +19,8 @@ export interface ClusterLinkOptions {
   readonly replicate: (item: ReplicatedItem) => Promise<ApplyResult>;
   /** A message every instance refuses (logged and counted by the caller). */
   readonly onRefused?: (seq: number, err: unknown) => void;
+  /** Watchdog period (default 2 s; tests shorten it). */
+  readonly watchdogMs?: number;
   /** The stream consumer ended unexpectedly; the link follows again after 1 s. */
   readonly onFollowError?: (err: unknown) => void;
   /** How long an acknowledged apply (or a writer's catch-up) may take to show in this instance's view. */
@@ -47,6 +51,11 @@ export class ClusterLink implements SharedLog {
   /** Last stream sequence handed to the engine: a restarted follow resumes after it. */
   #delivered = 0;
   #stopped = false;
+  #watchdog: NodeJS.Timeout | undefined;
+  /** Watchdog state: `#delivered` at the last check, and how many checks in a row it stood still behind the stream. */
+  #seenDelivered = 0;
+  #stillChecks = 0;
+  #checking = false;
 
   constructor(log: NatsLog, opts: ClusterLinkOptions) {
     this.#log = log;
@@ -64,6 +73,40 @@ export class ClusterLink implements SharedLog {
     this.#streamLast = Math.max(this.#streamLast, processed);
     this.#delivered = processed;
     await this.#subscribe();
+    this.#watchdog = setInterval(() => void this.#check(), this.#opts.watchdogMs ?? WATCHDOG_MS);
+    this.#watchdog.unref();
+  }
+
+  /**
+   * Measured in the failover drill: after the NATS node this instance was connected to was
+   * killed, the ordered consumer never delivered again (nats.js 3.4, nats-server 2.9.10),
+   * while the stream went on. So the stream's end is polled (that is also what /readyz's lag
+   * reports), and a follower standing still behind it for two checks is replaced.
+   */
+  async #check(): Promise<void> {
+    if (this.#stopped || this.#checking) return;
+    this.#checking = true;
+    try {
+      const last = await this.#log.lastSeq();
+      this.#streamLast = Math.max(this.#streamLast, last);
+      const still = last > this.#delivered && this.#delivered === this.#seenDelivered;
+      this.#stillChecks = still ? this.#stillChecks + 1 : 0;
+      this.#seenDelivered = this.#delivered;
+      if (this.#stillChecks >= 2) {
+        this.#stillChecks = 0;
+        this.#opts.onFollowError?.(
+          new Error(`no delivery while ${last - this.#delivered} behind the stream: following again`),
+        );
+        const old = this.#follow;
+        this.#follow = undefined; // its end is not a reason to follow again: this is
+        void old?.stop();
+        await this.#subscribe();
+      }
+    } catch {
+      // NATS unreachable: /readyz says so; the next check tries again.
+    } finally {
+      this.#checking = false;
+    }
   }
 
   /**
@@ -78,22 +121,23 @@ export class ClusterLink implements SharedLog {
     );
     this.#follow = f;
     f.done.then(
-      () => this.#followEnded(undefined),
-      (err: unknown) => this.#followEnded(err),
+      () => this.#followEnded(f, undefined),
+      (err: unknown) => this.#followEnded(f, err),
     );
   }
 
-  #followEnded(err: unknown): void {
-    if (this.#stopped) return;
+  #followEnded(f: Follow, err: unknown): void {
+    if (this.#stopped || this.#follow !== f) return;
     this.#opts.onFollowError?.(err ?? new Error('the stream consumer ended'));
     setTimeout(() => {
-      if (this.#stopped) return;
-      this.#subscribe().catch((e: unknown) => this.#followEnded(e));
+      if (this.#stopped || this.#follow !== f) return;
+      this.#subscribe().catch((e: unknown) => this.#followEnded(f, e));
     }, 1_000).unref();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#watchdog);
     // A writer still waiting for its outcome gets a retryable answer: its publish is durable,
     // and a retry through any instance answers the same 200.
     const waiting = this.#waiters;

@@ -286,9 +286,18 @@ export class Follow {
     this.done = done;
   }
 
-  async stop(): Promise<void> {
-    await this.#messages.close().catch(() => undefined);
-    await this.done.catch(() => undefined);
+  /** Bounded: a consumer cut off from its server may never confirm its close. */
+  async stop(timeoutMs = 2_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((r) => {
+      timer = setTimeout(r, timeoutMs);
+    });
+    const closing = (async () => {
+      await this.#messages.close().catch(() => undefined);
+      await this.done.catch(() => undefined);
+    })();
+    await Promise.race([closing, bound]);
+    clearTimeout(timer);
   }
 }
 
