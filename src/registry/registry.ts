@@ -2,6 +2,7 @@ import {
   digestOf,
   type GovernanceBody,
   genesisPayload,
+  isRegistryError,
   parseCosignRequest,
   parseProposalRequest,
   RegistryError,
@@ -185,7 +186,9 @@ export class Registry {
     const { payload, signatures } = parseProposalRequest(raw, now);
     return this.#track(
       this.#queues.run(`prop\n${payload.id}`, async () => {
-        const fresh = admit(payload, signatures, undefined, this.#ctx(payload.id, now));
+        const fresh = await this.#afterCatchUp(() =>
+          admit(payload, signatures, undefined, this.#ctx(payload.id, now)),
+        );
         return this.#merge(fresh.proposal_id, now, (existing) =>
           existing === undefined ? fresh : admit(payload, signatures, existing, this.#ctx(payload.id, now)),
         );
@@ -368,6 +371,20 @@ export class Registry {
   }
 
   /**
+   * Runs a check against this instance's view; in cluster mode a `StaleVersion` from it may
+   * only mean the view is behind the stream, so it catches up once and checks again.
+   */
+  async #afterCatchUp<T>(check: () => T): Promise<T> {
+    try {
+      return check();
+    } catch (err) {
+      if (this.#shared === undefined || !isRegistryError(err, 'StaleVersion')) throw err;
+      await this.#shared.catchUp();
+      return check();
+    }
+  }
+
+  /**
    * Read, merge, write: `build` turns the live record (if any) into the one to store. In
    * cluster mode the write is a compare-and-set on the revision read, retried when another
    * instance co-signed in between, so no signature is lost.
@@ -414,6 +431,7 @@ export class Registry {
    * then check again (now `StaleVersion`, already applied, or a fresh attempt).
    */
   async #applyShared(shared: SharedLog, proposalId: string, appliedBy: string): Promise<ApplyResult> {
+    let caughtUp = false;
     for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
       const first = (await this.#find(proposalId, this.#now())).live;
       if (first === undefined) {
@@ -427,8 +445,14 @@ export class Registry {
         if (applied !== undefined) return resultOf(applied, proposalId);
         const record = first;
         const state = beginBatch(this.snapshot.version, this.snapshot.governance, this.#now());
-        const { append } = prepareApply(state, (id) => this.snapshot.get(id), record, appliedBy);
-        return shared.publish(append);
+        try {
+          const { append } = prepareApply(state, (id) => this.snapshot.get(id), record, appliedBy);
+          return await shared.publish(append);
+        } catch (err) {
+          // A stale answer from a view that is merely behind the stream is not the cluster's.
+          if (!caughtUp && isRegistryError(err, 'StaleVersion')) return 'conflict';
+          throw err;
+        }
       });
       if (outcome !== 'conflict') {
         // The bucket entry has served its purpose; a leftover one expires with the TTL.
@@ -436,6 +460,7 @@ export class Registry {
         return outcome;
       }
       await shared.catchUp();
+      caughtUp = true;
     }
     throw new RegistryError(
       'StoreUnavailable',
