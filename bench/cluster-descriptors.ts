@@ -1,9 +1,9 @@
 /**
  * bench/descriptors.ts's service descriptors (~700 B stored) with `.` instead of `@` in the
- * id (same size), re-signed. An id with `@` does not survive a 3-node nats-server 2.9.10
- * cluster: the server cuts the subject at the `@` on a routed delivery, and the follower's
- * ordered consumer then resets and stalls (see the notes of bench/cluster.ts). Every mode of
- * the cluster bench uses these ids, so the modes compare on the same bytes.
+ * id (same size), re-signed. An id with `@` did not survive a 3-node nats-server 2.9.10
+ * cluster before store/nats/subject.ts escaped `@` (the server cut the subject at the `@` on
+ * its way to the follower, which then stalled; see the notes of bench/cluster.ts). The modes
+ * compare on these ids; one run with the `@` ids checks the fix.
  */
 import type { Payload, Signature, SigningKey } from '../src/core/index.js';
 import { fastSigner } from '../test/helpers/fast-sign.js';
