@@ -287,11 +287,24 @@ function result(
     },
     metrics,
     ratios,
-    notes: notes(reads.items, profile),
+    notes: notes(reads.items, reads.runs, profile),
   };
 }
 
-function notes(items: Record<string, number>, profile: readonly string[]): string[] {
+function notes(
+  items: Record<string, number>,
+  runs: Record<string, ReadonlyArray<{ readonly wrk: { readonly rps: number } }>>,
+  profile: readonly string[],
+): string[] {
+  const spreadOf = (xs: ReadonlyArray<{ readonly wrk: { readonly rps: number } }>) => {
+    const r = xs.map((x) => x.wrk.rps);
+    return `${(Math.max(...r) / Math.min(...r)).toFixed(2)} ×`;
+  };
+  const spread = {
+    embedded: spreadOf(runs.embedded ?? []),
+    cluster: spreadOf(runs.cluster ?? []),
+    bare: spreadOf(runs.bare ?? []),
+  };
   return [
     'Engine level, not HTTP: both modes would pay the same HTTP cost per apply, and the figure that differs is the write path under it (a synced local batch vs NATS round trips). Reads are measured over HTTP (full middleware), where a deployment serves them.',
     "What one cluster apply does: read the proposal from the shared bucket (KV get), look up the id's last stream sequence (a STREAM.MSG.GET, for an id this instance has not seen yet, as every id here), publish with the per-id compare-and-set, wait for its own follower to deliver the message and materialize it (ed25519 check of every signature, synced local batch), then delete the bucket entry (not awaited). Embedded: a quorum re-count without crypto and one synced batch shared by every apply queued meanwhile.",
@@ -301,7 +314,7 @@ function notes(items: Record<string, number>, profile: readonly string[]): strin
     `Servers held ${items.embedded} (embedded), ${items.cluster} (cluster) and ${items.bare} (bare, services only) heads; the cluster instance materialized its view from the stream at start, before listening.`,
     "Descriptor ids carry `.` where bench/descriptors.ts has `@` (same size), in every mode but the one `@` run. This bench found that, on a 3-node nats-server 2.9.10 cluster, a stream message whose subject held `@` often reached the follower's ordered consumer with its subject cut at the `@` and the rest glued to its ack reply; nats.js then recreated the consumer asking it for only max_messages minus its old pending count (often 1), and the follower stalled until its idle heartbeats ran out. Since 3591869 store/nats/subject.ts escapes `@` and `:` too: the `@` rows (README's `name@region` ids, R3 ×2) check that fix against the `.` ids of the same run.",
     'This bench also found that, against the 3-node cluster, an apply sent right after its propose through the same instance sometimes answered NotFound ("no pending proposal") although the proposal was stored (1 to 34 of 3,000 propose-then-apply pairs at 128 in flight): a direct get answered by a replica that had not applied the create yet. Since 4f78da7 the bucket is read through its stream leader (allow_direct off); the read set-up here still proposes everything first, then applies.',
-    'Reads, cluster below embedded: measured apart from this run (per-thread CPU from /proc/<pid>/task, and `node --cpu-prof` under wrk), both servers keep their main thread at one full core under wrk and the cluster one answers ~22 % fewer requests with it; both profiles are dominated by writev (the socket writes) and the cluster one shows no NATS or follower work above 1 % during the load. Not explained yet: same fast lane, same bytes and ETags (checked), same heads count.',
+    `Reads: both registries keep their main thread at one full core under wrk (the CPU rows), so their rates are their per-request costs. The same server process moves between rounds on this 2-core VM shared with wrk (max/min of its rounds this run: embedded ${spread.embedded}, cluster ${spread.cluster}, bare ${spread.bare}), and the cluster/embedded ratio moved between 0.77 and 0.95 across the runs made while writing this bench. A CPU profile of both under wrk (\`node --cpu-prof\`, taken apart from this run) is dominated by writev (the socket writes) in both, with no NATS or follower work above 1 % in the cluster one.`,
     ...profile,
   ];
 }
