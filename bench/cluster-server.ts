@@ -9,37 +9,18 @@
  * last one, `stop` closes and exits 0 (so a `--cpu-prof` run writes its profile).
  */
 import { randomBytes } from 'node:crypto';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseConfig } from '../src/cli/config.js';
 import { serve } from '../src/cli/serve.js';
 import { KEYS } from '../test/helpers/fixtures.js';
-import type { ServerReady, ServerStats } from './read-server.js';
+import type { ServerReady } from './read-server.js';
+import { serverStatsMeter } from './server-stats.js';
 
 const [db, natsUrl, stream, replicas] = process.argv.slice(2);
 if (db === undefined || natsUrl === undefined || stream === undefined || replicas === undefined) {
   throw new Error('usage: cluster-server <db> <NATS_URL> <NATS_STREAM> <NATS_REPLICAS>');
 }
 
-const loop = monitorEventLoopDelay({ resolution: 1 });
-loop.enable();
-let cpu = process.cpuUsage();
-let since = performance.now();
-
-function stats(): ServerStats {
-  const used = process.cpuUsage(cpu);
-  const now = performance.now();
-  const out = {
-    cores: (used.user + used.system) / 1000 / (now - since),
-    loopDelayP50: loop.percentile(50) / 1e6,
-    loopDelayP99: loop.percentile(99) / 1e6,
-    loopDelayMax: loop.max / 1e6,
-    rssMb: process.memoryUsage.rss() / 2 ** 20,
-  };
-  loop.reset();
-  cpu = process.cpuUsage();
-  since = now;
-  return out;
-}
+const stats = serverStatsMeter();
 
 const config = parseConfig({
   BIND: '127.0.0.1:0',

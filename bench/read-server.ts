@@ -17,12 +17,12 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseConfig } from '../src/cli/config.js';
 import { serve } from '../src/cli/serve.js';
 import { Registry } from '../src/registry/index.js';
 import { openLevelStore } from '../src/store/index.js';
 import { KEYS } from '../test/helpers/fixtures.js';
+import { serverStatsMeter } from './server-stats.js';
 
 export interface ServerReady {
   readonly url: string;
@@ -44,26 +44,7 @@ export interface ServerStats {
 const PREFIX = '/v1/registry/descriptors/';
 const [mode, db, idsFile] = process.argv.slice(2);
 
-const loop = monitorEventLoopDelay({ resolution: 1 });
-loop.enable();
-let cpu = process.cpuUsage();
-let since = performance.now();
-
-function stats(): ServerStats {
-  const used = process.cpuUsage(cpu);
-  const now = performance.now();
-  const out = {
-    cores: (used.user + used.system) / 1000 / (now - since),
-    loopDelayP50: loop.percentile(50) / 1e6,
-    loopDelayP99: loop.percentile(99) / 1e6,
-    loopDelayMax: loop.max / 1e6,
-    rssMb: process.memoryUsage.rss() / 2 ** 20,
-  };
-  loop.reset();
-  cpu = process.cpuUsage();
-  since = now;
-  return out;
-}
+const stats = serverStatsMeter();
 
 function ready(msg: ServerReady, stop: () => Promise<void>): void {
   process.on('message', (m) => {
