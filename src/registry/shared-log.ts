@@ -9,7 +9,6 @@ export interface SharedProposals {
   put(record: ProposalRecord, revision: number | undefined): Promise<boolean>;
   delete(proposalId: string): Promise<void>;
   values(): IterableIterator<ProposalRecord>;
-  readonly size: number;
 }
 
 /**

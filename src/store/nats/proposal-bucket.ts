@@ -86,10 +86,6 @@ export class ProposalBucket {
     return this.#local.values();
   }
 
-  get size(): number {
-    return this.#local.size;
-  }
-
   #assertConnected(): void {
     if (!this.#connected()) {
       throw new RegistryError(
