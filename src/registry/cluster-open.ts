@@ -3,15 +3,13 @@ import {
   digestOf,
   type GovernanceBody,
   genesisPayload,
-  parseDescriptor,
-  parseJsonText,
   payloadOf,
   RegistryError,
   signingBytes,
 } from '../core/index.js';
 import type { NatsLog, Store } from '../store/index.js';
 import { ClusterLink } from './cluster-link.js';
-import { descriptorBytes, entryFromBytes } from './entry.js';
+import { descriptorBytes, entryFromBytes, parseAppliedDescriptor } from './entry.js';
 import { Registry, type RegistryOptions } from './registry.js';
 
 export interface ClusterOptions extends Omit<RegistryOptions, 'shared' | 'mirror' | 'genesis'> {
@@ -86,7 +84,7 @@ async function assertStreamGenesis(log: NatsLog, genesis: GovernanceBody): Promi
   const m = await log.messageAt(1);
   try {
     if (m === undefined) throw new RegistryError('BadSignature', 'stream message 1 is missing');
-    const d = parseDescriptor(parseJsonText(Buffer.from(m.bytes).toString('utf8')), Number.MAX_SAFE_INTEGER);
+    const d = parseAppliedDescriptor(m.bytes);
     assertGenesis(payloadOf(d), d.signatures, genesis);
   } catch (err) {
     throw new RegistryError(

@@ -5,6 +5,8 @@ import {
   digestOf,
   type Kind,
   type Payload,
+  parseDescriptor,
+  parseJsonText,
   SIGNING_DOMAIN,
   type Signature,
   signingBytes,
@@ -36,6 +38,18 @@ export function entryOf(payload: Payload, bytes: Buffer, digest: string): Entry 
     etag: `"${digest}"`,
     bytes,
   };
+}
+
+// A descriptor already applied was checked against the writer's clock; re-reading it later
+// (a restart, a replica, a mirror) must not refuse it under SPEC §2's future-`ts` rule.
+const READ_BACK_NOW = Number.MAX_SAFE_INTEGER - 10 * 60 * 1000;
+
+/**
+ * Parses the bytes of an applied descriptor (this store's, the cluster stream's) strictly as
+ * SPEC §2 says, except for the future-`ts` admission rule.
+ */
+export function parseAppliedDescriptor(bytes: Uint8Array): Descriptor {
+  return parseDescriptor(parseJsonText(Buffer.from(bytes).toString('utf8')), READ_BACK_NOW);
 }
 
 /**

@@ -4,7 +4,6 @@ import {
   type GovernanceBody,
   type HeadRef,
   type Payload,
-  parseDescriptor,
   payloadOf,
   RegistryError,
   sameGovernance,
@@ -12,6 +11,7 @@ import {
 } from '../core/index.js';
 import type { Append, LogEntry, Store } from '../store/index.js';
 import { type ApplyResult, appendOf, type BatchState } from './apply-batch.js';
+import { parseAppliedDescriptor } from './entry.js';
 
 /**
  * One upstream log entry a mirror (SPEC §11) has verified, with the exact bytes the
@@ -67,9 +67,7 @@ export function prepareIngest(
 export async function assertStoredGenesis(store: Store, configured: GovernanceBody): Promise<void> {
   const raw = await store.descriptor('governance', 1);
   if (raw === undefined) return; // nothing mirrored yet
-  const payload = payloadOf(
-    parseDescriptor(JSON.parse(Buffer.from(raw).toString('utf8')), Number.MAX_SAFE_INTEGER),
-  );
+  const payload = payloadOf(parseAppliedDescriptor(raw));
   if (payload.kind !== 'governance')
     throw new RegistryError('StoreUnavailable', 'governance v1 is not governance');
   if (sameGovernance(payload.body, configured)) return;

@@ -3,12 +3,11 @@ import {
   type GovernanceBody,
   governanceOf,
   type Payload,
-  parseDescriptor,
   RegistryError,
   sameGovernance,
 } from '../core/index.js';
 import { CHUNK_ROWS, encodeChunk, type Store } from '../store/index.js';
-import { type Entry, entryFromStored } from './entry.js';
+import { type Entry, entryFromStored, parseAppliedDescriptor } from './entry.js';
 import type { Snapshot } from './snapshot.js';
 
 export interface LoadReport {
@@ -70,7 +69,7 @@ export async function loadSnapshot(
   const gov = snapshot.get('governance');
   if (gov === undefined)
     throw new RegistryError('StoreUnavailable', 'store has descriptors but no head/governance');
-  const g = parseDescriptor(JSON.parse(gov.bytes.toString('utf8')), Number.MAX_SAFE_INTEGER);
+  const g = parseAppliedDescriptor(gov.bytes);
   snapshot.governance = governanceOf(g as Payload & { kind: 'governance' });
   const regions = await store.regions();
   const rh = snapshot.get('regions');

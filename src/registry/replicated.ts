@@ -3,8 +3,6 @@ import {
   digestOf,
   type GovernanceBody,
   type HeadRef,
-  parseDescriptor,
-  parseJsonText,
   payloadOf,
   RegistryError,
   signingBytes,
@@ -12,7 +10,7 @@ import {
 } from '../core/index.js';
 import type { Append } from '../store/index.js';
 import { type ApplyResult, appendOf, type BatchState } from './apply-batch.js';
-import { descriptorBytes } from './entry.js';
+import { descriptorBytes, parseAppliedDescriptor } from './entry.js';
 
 /** One message of the cluster's stream, as the follower hands it to the engine. */
 export interface ReplicatedItem {
@@ -23,9 +21,6 @@ export interface ReplicatedItem {
   readonly appliedBy: string;
   readonly ts: number;
 }
-
-// The writer checked `ts` against its clock; a replica re-reading it later must not refuse it.
-const REPLICA_NOW = Number.MAX_SAFE_INTEGER - 10 * 60 * 1000;
 
 /**
  * Cluster mode: the whole SPEC §2/§3 check every instance runs on a stream message before
@@ -44,7 +39,7 @@ export function prepareReplicated(
   const where = `stream message ${item.streamSeq}`;
   if (item.id === undefined)
     throw new RegistryError('BadRequest', `${where}: its subject names no descriptor`);
-  const d = parseDescriptor(parseJsonText(Buffer.from(item.bytes).toString('utf8')), REPLICA_NOW);
+  const d = parseAppliedDescriptor(item.bytes);
   if (d.id !== item.id) {
     throw new RegistryError('BadRequest', `${where}: subject names ${item.id}, the descriptor is ${d.id}`);
   }

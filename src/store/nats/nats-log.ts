@@ -11,11 +11,9 @@ import {
 } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { RegistryError } from '../../core/index.js';
+import { isCasConflict, unavailable } from './nats-errors.js';
 import { ProposalBucket } from './proposal-bucket.js';
 import { descriptorSubject, idOfSubject } from './subject.js';
-
-/** JetStream's answer to a publish whose expected last (subject) sequence is not the real one. */
-const WRONG_LAST_SEQUENCE = 10071;
 
 export interface NatsLogOptions {
   /** Comma-separated or listed `nats://host:port` URLs of the cluster. */
@@ -138,19 +136,9 @@ export class NatsLog {
    */
   async publish(m: LogMessage, expectedSubjectSeq: number): Promise<PublishOutcome> {
     this.#assertConnected();
-    const h = headers();
-    h.set(H_BY, encodeURIComponent(m.appliedBy));
-    h.set(H_TS, String(m.ts));
     try {
-      const ack = await this.#js.publish(descriptorSubject(this.stream, m.id), m.bytes, {
-        headers: h,
-        msgID: m.digest,
-        expect: { lastSubjectSequence: expectedSubjectSeq },
-        timeout: this.#timeout,
-      });
-      return { seq: ack.seq, duplicate: ack.duplicate };
+      return await this.#append(m, { lastSubjectSequence: expectedSubjectSeq });
     } catch (err) {
-      if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) return 'conflict';
       throw unavailable('publish', err);
     }
   }
@@ -160,24 +148,36 @@ export class NatsLog {
    * Retried for a while on anything else: a stream just created may not take a publish yet.
    */
   async publishGenesis(m: LogMessage, timeoutMs = 30_000): Promise<boolean> {
-    const h = headers();
-    h.set(H_BY, encodeURIComponent(m.appliedBy));
-    h.set(H_TS, String(m.ts));
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       try {
-        await this.#js.publish(descriptorSubject(this.stream, m.id), m.bytes, {
-          headers: h,
-          msgID: m.digest,
-          expect: { lastSequence: 0 },
-          timeout: this.#timeout,
-        });
-        return true;
+        return (await this.#append(m, { lastSequence: 0 })) !== 'conflict';
       } catch (err) {
-        if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) return false;
         if (Date.now() > deadline) throw unavailable('publish the genesis', err);
         await new Promise((r) => setTimeout(r, 250));
       }
+    }
+  }
+
+  /** One publish with the registry's headers and `Nats-Msg-Id`; a lost compare-and-set is `'conflict'`. */
+  async #append(
+    m: LogMessage,
+    expect: { lastSubjectSequence: number } | { lastSequence: number },
+  ): Promise<PublishOutcome> {
+    const h = headers();
+    h.set(H_BY, encodeURIComponent(m.appliedBy));
+    h.set(H_TS, String(m.ts));
+    try {
+      const ack = await this.#js.publish(descriptorSubject(this.stream, m.id), m.bytes, {
+        headers: h,
+        msgID: m.digest,
+        expect,
+        timeout: this.#timeout,
+      });
+      return { seq: ack.seq, duplicate: ack.duplicate };
+    } catch (err) {
+      if (isCasConflict(err)) return 'conflict';
+      throw err;
     }
   }
 
@@ -374,16 +374,4 @@ async function leaderOf(jsm: JetStreamManager, name: string, timeoutMs = 30_000)
     if (Date.now() > deadline) throw new Error(`stream ${name} has no leader after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-export function unavailable(what: string, err: unknown): RegistryError {
-  if (err instanceof RegistryError) return err;
-  return new RegistryError(
-    'StoreUnavailable',
-    `NATS: failed to ${what}: ${(err as Error).message}`,
-    undefined,
-    {
-      cause: err,
-    },
-  );
 }

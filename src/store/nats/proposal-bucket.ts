@@ -1,16 +1,14 @@
-import { JetStreamApiError } from '@nats-io/jetstream';
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { RegistryError } from '../../core/index.js';
 import type { ProposalRecord } from '../store.types.js';
+import { isCasConflict, unavailable } from './nats-errors.js';
 
 export interface Revisioned {
   readonly record: ProposalRecord;
   /** The bucket revision it was read at: the compare-and-set token of `put`. */
   readonly revision: number;
 }
-
-const WRONG_LAST_SEQUENCE = 10071;
 
 /**
  * Pending proposals of cluster mode in a JetStream key-value bucket (key: proposal_id,
@@ -53,7 +51,7 @@ export class ProposalBucket {
       if (e === null || e.operation !== 'PUT') return undefined;
       return { record: e.json<ProposalRecord>(), revision: e.revision };
     } catch (err) {
-      throw failed('read proposal', err);
+      throw unavailable('read proposal', err);
     }
   }
 
@@ -65,8 +63,8 @@ export class ProposalBucket {
       if (revision === undefined) await this.#kv.create(record.proposal_id, data);
       else await this.#kv.update(record.proposal_id, data, revision);
     } catch (err) {
-      if (isConflict(err)) return false;
-      throw failed('store proposal', err);
+      if (isCasConflict(err)) return false;
+      throw unavailable('store proposal', err);
     }
     this.#local.set(record.proposal_id, record);
     return true;
@@ -77,7 +75,7 @@ export class ProposalBucket {
     try {
       await this.#kv.delete(proposalId);
     } catch (err) {
-      throw failed('delete proposal', err);
+      throw unavailable('delete proposal', err);
     }
   }
 
@@ -114,21 +112,4 @@ export class ProposalBucket {
       }
     })().catch(() => undefined);
   }
-}
-
-function isConflict(err: unknown): boolean {
-  if (err instanceof JetStreamApiError) return err.code === WRONG_LAST_SEQUENCE;
-  // The KV client reports a create over an existing key as a plain error naming the sequence.
-  return err instanceof Error && /wrong last sequence|key exists/i.test(err.message);
-}
-
-function failed(what: string, err: unknown): RegistryError {
-  return new RegistryError(
-    'StoreUnavailable',
-    `NATS: failed to ${what}: ${(err as Error).message}`,
-    undefined,
-    {
-      cause: err,
-    },
-  );
 }
