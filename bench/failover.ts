@@ -14,14 +14,13 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { mintToken } from '../src/http/capability.js';
 import { hasNatsServer, startNatsCluster } from '../test/fixtures/nats-server.js';
-import { KEYS } from '../test/helpers/fixtures.js';
 import type { BenchResult, BenchSkipped } from './bench.types.js';
 import type { FailoverPlan, FailoverResult, InstanceEnd } from './failover.types.js';
 import { checkAcks, converge, gapIn, listAll, listingDiff, readyz, ViewMonitor } from './failover-checks.js';
 import { leaderOf, startSupervised, track, untrack, within } from './failover-procs.js';
 import { failoverFailures, failoverPassed, failoverReport } from './failover-report.js';
 import { type AckTime, FailoverWriter } from './failover-writer.js';
-import { freePort, SoakServer } from './soak-server.js';
+import { drillEnv, freePort, SoakServer } from './soak-server.js';
 import { WatcherFleet } from './soak-watchers.js';
 import { type Api, httpApi } from './soak-writer.js';
 
@@ -62,21 +61,14 @@ export async function failover(
   const cluster = await startNatsCluster(3, { dir: `${OUT}nats` });
   const key = randomBytes(32).toString('hex');
   const token = mintToken(key, { identifier: 'failover', scopes: ['registry:propose', 'registry:apply'] });
-  const env = (name: string): Record<string, string> => ({
-    REGISTRY_BACKEND: 'nats',
-    NATS_URL: cluster.urls,
-    NATS_REPLICAS: '3',
-    NATS_STREAM: STREAM,
-    REGISTRY_DB: `${OUT}${name}-db`,
-    SIGNER_ALLOWLIST: KEYS.slice(0, 3)
-      .map((k) => k.signerId)
-      .join(','),
-    SIG_THRESHOLD: '2',
-    MACAROON_ROOT_KEY: key,
-    LOG_LEVEL: 'info',
-    // The writers' own pacing is the limit; the per-token limiter would only add 429s.
-    WRITE_RATE: '100000',
-  });
+  const env = (name: string): Record<string, string> =>
+    drillEnv(key, {
+      REGISTRY_BACKEND: 'nats',
+      NATS_URL: cluster.urls,
+      NATS_REPLICAS: '3',
+      NATS_STREAM: STREAM,
+      REGISTRY_DB: `${OUT}${name}-db`,
+    });
   const a = new SoakServer(await freePort(), env('a'), `${OUT}a.log`);
   const b = new SoakServer(await freePort(), env('b'), `${OUT}b.log`);
   track(a);

@@ -8,6 +8,7 @@ import { closeSync, openSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { KEYS } from '../test/helpers/fixtures.js';
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
@@ -26,6 +27,24 @@ export function freePort(): Promise<number> {
       );
     });
   });
+}
+
+/**
+ * The settings a drill's registry child runs with: the TEST ONLY signers (threshold 2), the
+ * drill's macaroon root key, and no per-token write limit (the writers' pacing is the limit;
+ * the limiter would only add 429s). `extra` adds the db and mode settings.
+ */
+export function drillEnv(rootKey: string, extra: Readonly<Record<string, string>>): Record<string, string> {
+  return {
+    SIGNER_ALLOWLIST: KEYS.slice(0, 3)
+      .map((k) => k.signerId)
+      .join(','),
+    SIG_THRESHOLD: '2',
+    MACAROON_ROOT_KEY: rootKey,
+    LOG_LEVEL: 'info',
+    WRITE_RATE: '100000',
+    ...extra,
+  };
 }
 
 export interface StopOutcome {

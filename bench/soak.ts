@@ -20,7 +20,7 @@ import { KEYS } from '../test/helpers/fixtures.js';
 import type { BenchMetric, BenchResult } from './bench.types.js';
 import { percentile } from './descriptors.js';
 import { median } from './measure.js';
-import { freePort, SoakServer, type StopOutcome } from './soak-server.js';
+import { drillEnv, freePort, SoakServer, type StopOutcome } from './soak-server.js';
 import { WatcherFleet, type WatcherTally } from './soak-watchers.js';
 import { type Ack, type Api, headDigest, httpApi, Writer } from './soak-writer.js';
 import { machineBusySeconds } from './wrk.js';
@@ -118,17 +118,7 @@ export async function soak(
   const key = randomBytes(32).toString('hex');
   const server = new SoakServer(
     await freePort(),
-    {
-      REGISTRY_DB: `${OUT}db`,
-      SIGNER_ALLOWLIST: KEYS.slice(0, 3)
-        .map((k) => k.signerId)
-        .join(','),
-      SIG_THRESHOLD: '2',
-      MACAROON_ROOT_KEY: key,
-      LOG_LEVEL: 'info',
-      // The writers' own pacing is the limit; the per-token limiter would only add 429s.
-      WRITE_RATE: '100000',
-    },
+    drillEnv(key, { REGISTRY_DB: `${OUT}db` }),
     `${OUT}server.log`,
   );
   const token = mintToken(key, { identifier: 'soak', scopes: ['registry:propose', 'registry:apply'] });
