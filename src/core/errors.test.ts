@@ -12,10 +12,12 @@ const EMBEDDED_TABLE = `
 | 404 | NotFound | unknown id, version, proposal (or expired), route |
 | 405 | MethodNotAllowed | known path, other method |
 | 409 | StaleVersion | version/prev does not extend the current head |
+| 409 | Incompatible | a new schema version breaks the compatibility mode in force |
 | 412 | NoQuorum | fewer valid distinct allow-listed signatures than the threshold |
 | 413 | PayloadTooLarge | body over MAX_BODY_BYTES |
 | 422 | BadSignature | signature invalid, unknown alg, or signer not allow-listed |
 | 429 | WriteRateLimited | write rate over WRITE_RATE per token; retryable |
+| 500 | Internal | a bug, never an expected condition; not retryable |
 | 503 | StoreUnavailable | store or bus degraded, shutting down; retryable |
 | 503 | ReadOnly | a write sent to a mirror; not retryable |
 `;
@@ -30,7 +32,7 @@ function expectTableMatchesCodes(table: Map<string, number>): void {
 describe('ERROR_CODES', () => {
   describe('when compared with the embedded copy of SPEC §5 error table', () => {
     it('holds exactly the codes of the table, each with the status of its row', () => {
-      expect(parseErrorTable(EMBEDDED_TABLE).size).toBe(12);
+      expect(parseErrorTable(EMBEDDED_TABLE).size).toBe(14);
       expectTableMatchesCodes(parseErrorTable(EMBEDDED_TABLE));
     });
   });

@@ -10,12 +10,24 @@ export type ErrorCode =
   | 'NotFound'
   | 'MethodNotAllowed'
   | 'StaleVersion'
+  | 'Incompatible'
   | 'NoQuorum'
   | 'PayloadTooLarge'
   | 'BadSignature'
   | 'WriteRateLimited'
+  | 'Internal'
   | 'StoreUnavailable'
   | 'ReadOnly';
+
+/** SPEC §5 `details`: one problem of a request body (`path` a JSON Pointer into it), or one compatibility violation (§12). */
+export interface ErrorDetail {
+  readonly path: string;
+  readonly message: string;
+  /** §12 `Incompatible`: the kebab-case name of the change. */
+  readonly change?: string;
+  /** §12 `Incompatible`: the version the candidate breaks. */
+  readonly against?: number;
+}
 
 /** SPEC §5: HTTP status of each code. */
 export const STATUS = {
@@ -25,10 +37,12 @@ export const STATUS = {
   NotFound: 404,
   MethodNotAllowed: 405,
   StaleVersion: 409,
+  Incompatible: 409,
   NoQuorum: 412,
   PayloadTooLarge: 413,
   BadSignature: 422,
   WriteRateLimited: 429,
+  Internal: 500,
   StoreUnavailable: 503,
   ReadOnly: 503,
 } as const satisfies Record<ErrorCode, number>;
@@ -41,10 +55,13 @@ const RETRYABLE = {
   NotFound: false,
   MethodNotAllowed: false,
   StaleVersion: false,
+  Incompatible: false,
   NoQuorum: false,
   PayloadTooLarge: false,
   BadSignature: false,
   WriteRateLimited: true,
+  // SPEC §5: a bug is not an outage; retrying the same request meets the same bug.
+  Internal: false,
   StoreUnavailable: true,
   ReadOnly: false,
 } as const satisfies Record<ErrorCode, boolean>;
@@ -57,25 +74,35 @@ const DEFAULT_HINT = {
   NotFound: '',
   MethodNotAllowed: 'see the Allow header',
   StaleVersion: 'fetch the current head and sign a descriptor that extends it',
+  Incompatible:
+    'change the schema so it keeps the compatibility mode in force, or loosen the mode by quorum first',
   NoQuorum: 'collect more signatures with `registry cosign`',
   PayloadTooLarge: 'send a smaller body',
   BadSignature: 'sign the exact signing bytes (`registry digest --bytes`) with an allow-listed key',
   WriteRateLimited: 'retry after the Retry-After delay',
+  Internal: 'this is a bug in the registry: report it with the request_id',
   StoreUnavailable: 'retry later; reads keep working',
   ReadOnly: 'send writes to the upstream registry',
 } as const satisfies Record<ErrorCode, string>;
 
 export const ERROR_CODES = Object.keys(STATUS) as readonly ErrorCode[];
 
+export interface RegistryErrorOptions extends ErrorOptions {
+  /** SPEC §5 `details`: every problem of the request, not only the first. */
+  readonly details?: readonly ErrorDetail[];
+}
+
 export class RegistryError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
+  readonly details: readonly ErrorDetail[] | undefined;
 
-  constructor(code: ErrorCode, message: string, hint?: string, opts?: ErrorOptions) {
+  constructor(code: ErrorCode, message: string, hint?: string, opts?: RegistryErrorOptions) {
     super(message, opts);
     this.name = 'RegistryError';
     this.code = code;
     this.hint = hint ?? DEFAULT_HINT[code];
+    this.details = opts?.details;
   }
 
   get status(): number {
@@ -89,6 +116,12 @@ export class RegistryError extends Error {
 
 export function isRegistryError(err: unknown, code?: ErrorCode): err is RegistryError {
   return err instanceof RegistryError && (code === undefined || err.code === code);
+}
+
+/** An unknown thrown value's message, for logs and wrapped errors (no `(err as Error).message` casts). */
+export function messageOf(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return typeof err === 'string' ? err : String(err);
 }
 
 /** Shorthand for the most common refusal: a schema violation naming the field. */

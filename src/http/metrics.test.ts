@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../core/index.js';
 import { Metrics, type MetricsSource, REQUEST_BUCKETS, UNMATCHED_ROUTE } from './metrics.js';
 
 const SPEC_METRICS = [
@@ -13,6 +14,8 @@ const SPEC_METRICS = [
   'registry_apply_latency_seconds',
   'registry_watchers',
   'registry_proposals_pending',
+  // SPEC §5 500 Internal: counted apart from refusals.
+  'registry_internal_errors_total',
 ] as const;
 
 const HEAD = '/v1/registry/descriptors/:id';
@@ -191,7 +194,17 @@ describe('Metrics', () => {
         expect(value(f, 'registry_update_total', { result })).toBe(0);
       }
       expect(value(f, 'rejected_total', { reason: 'StoreUnavailable' })).toBe(0);
-      expect(f.get('rejected_total')?.samples).toHaveLength(12);
+      expect(f.get('rejected_total')?.samples).toHaveLength(ERROR_CODES.length);
+      expect(value(f, 'registry_internal_errors_total', {})).toBe(0);
+    });
+
+    it('counts an Internal answer as a rejection and as an internal error', async () => {
+      const m = new Metrics(fakeSource().source, { processMetrics: false });
+      m.rejectedRequest('Internal');
+      m.rejectedRequest('NotFound');
+      const f = await scrape(m);
+      expect(value(f, 'rejected_total', { reason: 'Internal' })).toBe(1);
+      expect(value(f, 'registry_internal_errors_total', {})).toBe(1);
     });
 
     it('counts applies, rejections by reason, invalid signatures and restarts', async () => {

@@ -168,6 +168,7 @@ export class Metrics {
   readonly #updateRejected: Counter.Internal;
   readonly #updateInvalidSig: Counter.Internal;
   readonly #rejectedBy: ReadonlyMap<string, Counter.Internal>;
+  readonly #internal: Counter;
   readonly #applyLatency: Histogram<string>;
   readonly #restarts: Counter<string>;
   #mirrorRefused: Counter<'reason'> | undefined;
@@ -230,6 +231,12 @@ export class Metrics {
     const codes = Object.keys(STATUS);
     for (const code of codes) rejectedTotal.inc({ reason: code }, 0);
     this.#rejectedBy = new Map(codes.map((code) => [code, rejectedTotal.labels(code)]));
+    // SPEC §9/§5: a defect is counted on its own, so an alert can page on any.
+    this.#internal = new Counter({
+      name: 'registry_internal_errors_total',
+      help: 'Requests answered 500 Internal (a bug; the log holds the request_id and stack)',
+      registers,
+    });
 
     // Mirrors the engine's cumulative `bus.lagged` at scrape time (counter semantics kept:
     // it only grows; a smaller source value means a new engine, treated as a counter reset).
@@ -403,6 +410,7 @@ export class Metrics {
    */
   rejectedRequest(code: ErrorCode): void {
     this.#rejectedBy.get(code)?.inc();
+    if (code === 'Internal') this.#internal.inc();
   }
 
   /** One service restart (e.g. the engine re-opened after a store failure). */
