@@ -237,6 +237,7 @@ describe('parseConfig', () => {
         readAuth: false,
         mirrorOf: undefined,
         mirrorToken: undefined,
+        oidcIssuers: undefined,
         nats: undefined,
       });
     });

@@ -164,6 +164,7 @@ describe('registry serve (process)', () => {
       ['SIGNER_ALLOWLIST', { SIGNER_ALLOWLIST: `${GENESIS.signers.join(',')},${GENESIS.signers[0]}` }],
       ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
       ['PROPOSAL_TTL', { PROPOSAL_TTL: '500ms' }],
+      ['OIDC_ISSUERS', { OIDC_ISSUERS: '/nonexistent/oidc-issuers.json' }],
     ] as const)(
       '%s: exits 2 with one line on stderr naming it, and creates no store',
       async (setting, bad) => {

@@ -9,6 +9,7 @@ import { ServiceState } from '../http/service-state.js';
 import { Registry } from '../registry/index.js';
 import { type NatsLog, openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
+import { loadOidc } from './oidc-load.js';
 import { clusterLagSource, openClusterEngine } from './serve-cluster.js';
 import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
 import { fsTypeOf } from './tmpfs.js';
@@ -45,6 +46,7 @@ export async function serve(
 ): Promise<Running> {
   checkAmnesia(config);
   assertMirrorConfig(config);
+  const oidc = config.oidcIssuers === undefined ? undefined : loadOidc(config.oidcIssuers);
   const logger = pino(
     {
       level: config.logLevel,
@@ -69,6 +71,7 @@ export async function serve(
   const deps: AppDeps = {
     state,
     auth: new Authenticator(config.macaroonRootKey),
+    ...(oidc === undefined ? {} : { oidc }),
     readAuth: config.readAuth,
     maxBodyBytes: config.maxBodyBytes,
     limiter: new WriteRateLimiter(config.writeRate),

@@ -3,7 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { type Payload, parseJsonText, RegistryError } from '../core/index.js';
 import type { Registry } from '../registry/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
-import { assertWritable, authenticate, authorizeTarget, engine } from './guard.js';
+import { assertWritable, authenticate, authorizeTarget, canRead, engine } from './guard.js';
 import { json } from './respond.js';
 import { BASE } from './routes.js';
 
@@ -65,6 +65,10 @@ export function writeRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const cap = authenticate(c, deps, 'propose-or-apply');
     const r = engine(deps);
     const view = await r.proposal(c.req.param('proposal_id').slice(0, 128));
+    // SPEC §7 read scoping: with READ_AUTH=true another tenant's proposal is absent, not forbidden.
+    if (deps.readAuth && !canRead(cap, view.descriptor.id, view.descriptor.kind)) {
+      throw new RegistryError('NotFound', `no proposal ${view.proposal_id}`);
+    }
     authorizeTarget(cap, 'propose-or-apply', {
       descriptorId: view.descriptor.id,
       kind: view.descriptor.kind,
