@@ -118,6 +118,15 @@ function bodyFor(kind: Kind, id: string, rng: Rng): JsonObject {
         addr: endpoint().addr,
         ...(rng.chance(0.3) ? { capabilities: ['gpu'] } : {}),
       };
+    case 'schema':
+      return {
+        format: 'json-schema',
+        schema: {
+          type: 'object',
+          properties: { [id.slice(0, 8)]: { type: rng.pick(['string', 'number']) } },
+        },
+        ...(rng.chance(0.3) ? { compatibility: rng.pick(['NONE', 'FULL']) } : {}),
+      };
     case 'region_map':
       return {
         regions: {

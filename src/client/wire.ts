@@ -1,6 +1,7 @@
 import {
   digestOf,
   ID_RE,
+  KINDS as KIND_LIST,
   type Payload,
   parseDescriptor,
   parseJsonText,
@@ -28,7 +29,7 @@ import type { SseMessage } from './sse.js';
 
 const DIGEST = /^[0-9a-f]{64}$/;
 const SEQ = /^[0-9]{1,16}$/;
-const KINDS = new Set(['service', 'node', 'region_map', 'governance']);
+const KINDS = new Set<string>(KIND_LIST);
 
 function bad(what: string, problem: string): RegistryError {
   return new RegistryError(

@@ -1,4 +1,11 @@
-import type { GovernanceBody, Kind, NodeBody, RegionMapBody, ServiceBody } from './descriptor.types.js';
+import type {
+  GovernanceBody,
+  Kind,
+  NodeBody,
+  RegionMapBody,
+  SchemaBody,
+  ServiceBody,
+} from './descriptor.types.js';
 import { badRequest } from './errors.js';
 import {
   MAX_CAPABILITIES,
@@ -8,16 +15,22 @@ import {
   MAX_REGIONS,
   MAX_SIGNERS,
 } from './limits.js';
+import { parseContracts, parseSchemaBody } from './schema-body.js';
 import { addr, array, boolean, id, integer, object, string } from './shape.js';
 import { keyProblem, parseSignerId } from './signer-id.js';
 
 /** SPEC §2 body schemas, strict: an unknown field anywhere is a BadRequest. */
-export function parseBody(kind: Kind, raw: unknown): ServiceBody | NodeBody | RegionMapBody | GovernanceBody {
+export function parseBody(
+  kind: Kind,
+  raw: unknown,
+): ServiceBody | NodeBody | SchemaBody | RegionMapBody | GovernanceBody {
   switch (kind) {
     case 'service':
       return parseServiceBody(raw);
     case 'node':
       return parseNodeBody(raw);
+    case 'schema':
+      return parseSchemaBody(raw);
     case 'region_map':
       return parseRegionMapBody(raw);
     case 'governance':
@@ -47,13 +60,19 @@ function labels(raw: unknown, field: string): void {
 }
 
 export function parseServiceBody(raw: unknown): ServiceBody {
-  const b = object(raw, 'body', ['name', 'region', 'endpoints', 'labels'], ['name', 'region', 'endpoints']);
+  const b = object(
+    raw,
+    'body',
+    ['name', 'region', 'endpoints', 'labels', 'contracts'],
+    ['name', 'region', 'endpoints'],
+  );
   string(b.name, 'body.name');
   string(b.region, 'body.region');
   for (const [i, e] of array(b.endpoints, 'body.endpoints', 1, MAX_ENDPOINTS).entries()) {
     endpoint(e, `body.endpoints[${i}]`);
   }
   if (b.labels !== undefined) labels(b.labels, 'body.labels');
+  if (b.contracts !== undefined) parseContracts(b.contracts, '/descriptor/body/contracts');
   return b as unknown as ServiceBody;
 }
 

@@ -206,9 +206,9 @@ describe('parsePayload', () => {
   });
 
   describe('when the JSON breaks the generic limits', () => {
-    it('throws BadRequest for nesting deeper than 16 anywhere', () => {
-      // payload (1) > body (2) > labels (3): a label value nested 14 more is 17 levels.
-      const deep = withPath(SERVICE, ['body', 'labels'], { a: nested(14) });
+    it('throws BadRequest for nesting deeper than 64 anywhere', () => {
+      // payload (1) > body (2) > labels (3): a label value nested 62 more is 65 levels.
+      const deep = withPath(SERVICE, ['body', 'labels'], { a: nested(62) });
       expect(() => parsePayload(deep, NOW)).toThrowRegistryError('BadRequest', 'nesting');
     });
 

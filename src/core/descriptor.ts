@@ -7,7 +7,8 @@ import { MAX_CLOCK_SKEW_MS } from './limits.js';
 import { boolean, id as idField, integer, object } from './shape.js';
 import { parseSignatures, type Signature } from './signature.js';
 
-const KINDS: readonly Kind[] = ['service', 'node', 'region_map', 'governance'];
+/** SPEC §2 every kind, in the order lists and errors name them. */
+export const KINDS: readonly Kind[] = ['service', 'node', 'schema', 'region_map', 'governance'];
 const PAYLOAD_FIELDS = ['id', 'version', 'kind', 'body', 'prev', 'ts', 'deprecated'] as const;
 const REQUIRED = ['id', 'version', 'kind', 'body', 'prev', 'ts'] as const;
 

@@ -1,7 +1,7 @@
 import type { Signature } from './signature.js';
 import type { SignerId } from './signer-id.js';
 
-export type Kind = 'service' | 'node' | 'region_map' | 'governance';
+export type Kind = 'service' | 'node' | 'schema' | 'region_map' | 'governance';
 
 export interface Endpoint {
   readonly addr: string;
@@ -14,6 +14,41 @@ export interface ServiceBody {
   readonly region: string;
   readonly endpoints: readonly Endpoint[];
   readonly labels?: Readonly<Record<string, string>>;
+  /** SPEC §12: the schema versions the service speaks, each an existing `schema` version. */
+  readonly contracts?: readonly ContractRef[];
+}
+
+/** SPEC §12 a pinned schema version: `{ id, version }`. */
+export interface ContractRef {
+  readonly id: string;
+  readonly version: number;
+}
+
+/** SPEC §12 `references[]`: the `$ref` URI `ref` names schema `id` at `version`. */
+export interface SchemaReference extends ContractRef {
+  readonly ref: string;
+}
+
+export type CompatibilityMode =
+  | 'NONE'
+  | 'BACKWARD'
+  | 'BACKWARD_TRANSITIVE'
+  | 'FORWARD'
+  | 'FORWARD_TRANSITIVE'
+  | 'FULL'
+  | 'FULL_TRANSITIVE';
+
+export type CompatibilityPolicy = 'strict' | 'lenient';
+
+/** SPEC §12 body of a `schema` descriptor. */
+export interface SchemaBody {
+  readonly format: 'json-schema';
+  /** A JSON Schema document (draft 2020-12 unless `$schema` says draft-07). */
+  readonly schema: Readonly<Record<string, unknown>>;
+  readonly compatibility?: CompatibilityMode;
+  readonly policy?: CompatibilityPolicy;
+  readonly description?: string;
+  readonly references?: readonly SchemaReference[];
 }
 
 export interface NodeBody {
@@ -49,6 +84,7 @@ interface PayloadBase {
 export type Payload =
   | (PayloadBase & { readonly kind: 'service'; readonly body: ServiceBody })
   | (PayloadBase & { readonly kind: 'node'; readonly body: NodeBody })
+  | (PayloadBase & { readonly kind: 'schema'; readonly body: SchemaBody })
   | (PayloadBase & { readonly kind: 'region_map'; readonly body: RegionMapBody })
   | (PayloadBase & { readonly kind: 'governance'; readonly body: GovernanceBody });
 

@@ -21,7 +21,7 @@ describe('parseJsonText', () => {
       expect(() => parseJsonText('{"a":"\\ud800"}')).toThrowRegistryError('BadRequest', 'lone surrogate');
     });
 
-    it('throws BadRequest for nesting deeper than 16', () => {
+    it('throws BadRequest for nesting deeper than 64', () => {
       expect(() => parseJsonText(JSON.stringify(nested(MAX_DEPTH + 1)))).toThrowRegistryError(
         'BadRequest',
         'nesting',
@@ -33,11 +33,11 @@ describe('parseJsonText', () => {
 
 describe('checkJsonValue', () => {
   describe('when containers nest', () => {
-    it('allows exactly 16 levels of arrays or objects, mixed', () => {
+    it('allows exactly 64 levels of arrays or objects, mixed', () => {
       let mixed: unknown = 'leaf';
       for (let i = 0; i < MAX_DEPTH; i++) mixed = i % 2 === 0 ? { k: mixed } : [mixed];
       expect(() => checkJsonValue(mixed, '$')).not.toThrow();
-      expect(() => checkJsonValue({ k: mixed }, '$')).toThrowRegistryError('BadRequest', 'deeper than 16');
+      expect(() => checkJsonValue({ k: mixed }, '$')).toThrowRegistryError('BadRequest', 'deeper than 64');
       expect(() => checkJsonValue(nested(MAX_DEPTH + 1), '$')).toThrowRegistryError('BadRequest');
     });
 

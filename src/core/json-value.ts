@@ -3,7 +3,7 @@ import { MAX_DEPTH, MAX_STRING_BYTES } from './limits.js';
 
 /**
  * Parses request text as JSON and checks what every JSON value must satisfy before a
- * schema looks at it (SPEC §2): nesting ≤ 16, strings ≤ 1,024 bytes of well-formed
+ * schema looks at it (SPEC §2): nesting ≤ 64, strings ≤ 1,024 bytes of well-formed
  * Unicode. Attacker-controlled input.
  */
 export function parseJsonText(text: string): unknown {

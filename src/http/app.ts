@@ -9,6 +9,7 @@ import { readRoutes } from './read-routes.js';
 import { requestIdFor } from './request-id.js';
 import { errorResponse } from './respond.js';
 import { BASE, ROUTES, UNMATCHED } from './routes.js';
+import { schemaRoutes } from './schema-routes.js';
 import { watchRoute } from './watch-route.js';
 import { writeRoutes } from './write-routes.js';
 
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   healthRoutes(app, deps);
   readRoutes(app, deps);
   writeRoutes(app, deps);
+  schemaRoutes(app, deps);
   watchRoute(app, deps, deps.watchProgressMs);
   consoleRoutes(app, deps);
   return app;

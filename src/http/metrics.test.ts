@@ -16,6 +16,9 @@ const SPEC_METRICS = [
   'registry_proposals_pending',
   // SPEC §5 500 Internal: counted apart from refusals.
   'registry_internal_errors_total',
+  // SPEC §9/§12 schema verdicts.
+  'registry_schema_validations_total',
+  'registry_compatibility_checks_total',
 ] as const;
 
 const HEAD = '/v1/registry/descriptors/:id';

@@ -173,10 +173,32 @@ export class Metrics {
   readonly #restarts: Counter<string>;
   #mirrorRefused: Counter<'reason'> | undefined;
   #clusterRefused: Counter | undefined;
+  readonly #validations: { valid: Counter.Internal; invalid: Counter.Internal };
+  readonly #compatibility: { compatible: Counter.Internal; incompatible: Counter.Internal };
 
   constructor(source: MetricsSource, options: MetricsOptions = {}) {
     this.#maxRoutes = options.maxRoutes ?? 64;
     const registers = [this.registry];
+    // SPEC §9 schema counters, both label values present from the start (a rate needs a zero).
+    const validations = new Counter({
+      name: 'registry_schema_validations_total',
+      help: 'POST /schemas/{id}/validate answers by verdict',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#validations = { valid: validations.labels('valid'), invalid: validations.labels('invalid') };
+    for (const c of Object.values(this.#validations)) c.inc(0);
+    const compat = new Counter({
+      name: 'registry_compatibility_checks_total',
+      help: 'Compatibility checks answered by the compatibility routes, by verdict',
+      labelNames: ['result'],
+      registers,
+    });
+    this.#compatibility = {
+      compatible: compat.labels('compatible'),
+      incompatible: compat.labels('incompatible'),
+    };
+    for (const c of Object.values(this.#compatibility)) c.inc(0);
     const routes = this.#routes;
 
     new Counter({
@@ -411,6 +433,16 @@ export class Metrics {
   rejectedRequest(code: ErrorCode): void {
     this.#rejectedBy.get(code)?.inc();
     if (code === 'Internal') this.#internal.inc();
+  }
+
+  /** SPEC §9 `registry_schema_validations_total{result}`. */
+  schemaValidation(valid: boolean): void {
+    (valid ? this.#validations.valid : this.#validations.invalid).inc();
+  }
+
+  /** SPEC §9 `registry_compatibility_checks_total{result}`. */
+  compatibilityCheck(compatible: boolean): void {
+    (compatible ? this.#compatibility.compatible : this.#compatibility.incompatible).inc();
   }
 
   /** One service restart (e.g. the engine re-opened after a store failure). */

@@ -1,4 +1,4 @@
-import { ERROR_CODES, STATUS } from '../core/index.js';
+import { ERROR_CODES, KIND_SCHEMAS, STATUS } from '../core/index.js';
 import { ROUTES, type RouteSpec } from './routes.js';
 
 const ENVELOPE = {
@@ -15,6 +15,19 @@ const ENVELOPE = {
         retryable: { type: 'boolean' },
         ts: { type: 'string', format: 'date-time' },
         request_id: { type: 'string' },
+        details: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['path', 'message'],
+            properties: {
+              path: { type: 'string' },
+              message: { type: 'string' },
+              change: { type: 'string' },
+              against: { type: 'integer' },
+            },
+          },
+        },
       },
     },
   },
@@ -40,6 +53,10 @@ function operation(r: RouteSpec) {
   };
 }
 
+function pascal(kind: string): string {
+  return kind.replace(/(^|_)([a-z])/g, (_, __, ch: string) => ch.toUpperCase());
+}
+
 /** OpenAPI 3.1 of exactly the routes in ROUTES (a test keeps the app and this in step). */
 export function openApiDocument(version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -53,6 +70,10 @@ export function openApiDocument(version: string) {
     info: { title: 'registry', version, description: 'Governed, append-only descriptor registry (SPEC v1)' },
     paths,
     components: {
+      // SPEC §2: the body schemas of the built-in kinds, the documents GET /kinds serves.
+      schemas: Object.fromEntries(
+        Object.entries(KIND_SCHEMAS).map(([kind, schema]) => [`${pascal(kind)}Body`, schema]),
+      ),
       securitySchemes: {
         macaroon: { type: 'http', scheme: 'bearer', bearerFormat: 'libmacaroons v1 (base64url)' },
       },

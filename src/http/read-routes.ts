@@ -1,5 +1,5 @@
 import type { Context, Hono } from 'hono';
-import { badRequest, type Kind, RegistryError } from '../core/index.js';
+import { badRequest, KINDS as KIND_LIST, type Kind, RegistryError } from '../core/index.js';
 import { ID_RE } from '../core/limits.js';
 import type { Entry } from '../registry/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
@@ -7,7 +7,7 @@ import { assertReadable, authenticate, canRead, engine, isScoped } from './guard
 import { json } from './respond.js';
 import { BASE } from './routes.js';
 
-const KINDS = new Set<Kind>(['service', 'node', 'region_map', 'governance']);
+const KINDS = new Set<Kind>(KIND_LIST);
 
 /** SPEC §5: `If-None-Match` → 304 when it names the current ETag (or is `*`). */
 export function notModified(ifNoneMatch: string | undefined, etag: string): boolean {
@@ -51,7 +51,7 @@ function parseLimit(raw: string | undefined): number {
   return Number(raw);
 }
 
-function parseVersion(raw: string): number {
+export function parseVersion(raw: string): number {
   if (!/^[1-9][0-9]{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
     throw badRequest('version', 'must be a positive integer');
   }

@@ -67,7 +67,7 @@ export function entryFromBytes(raw: Uint8Array): { entry: Entry; descriptor: Des
 const DOMAIN = Buffer.from(SIGNING_DOMAIN, 'utf8');
 const TAIL_RE = /\],"ts":([0-9]{1,16}),"version":([0-9]{1,16})\}$/;
 const MID_RE =
-  /^,"id":"([^"\\]+)","kind":"(service|node|region_map|governance)","prev":(null|"[0-9a-f]{64}")$/;
+  /^,"id":"([^"\\]+)","kind":"(service|node|schema|region_map|governance)","prev":(null|"[0-9a-f]{64}")$/;
 // Reused across calls: the digest input is assembled here, then hashed in one shot.
 let scratch = Buffer.allocUnsafe(64 * 1024);
 

@@ -7,4 +7,15 @@ export type { LoadReport } from './load.js';
 export type { ProposalStatus } from './proposals.js';
 export { type ApplyResult, type ProposalView, Registry, type RegistryOptions } from './registry.js';
 export type { ReplicatedItem } from './replicated.js';
+export { SchemaCatalog, type SchemaSource, type SchemaVersion } from './schema-catalog.js';
+export {
+  type Against,
+  type CompatChecker,
+  type CompatVerdict,
+  type CompatViolation,
+  checkAgainst,
+  docOf,
+  type SchemaDoc,
+  versionsAgainst,
+} from './schema-rules.js';
 export type { ListQuery } from './snapshot.js';

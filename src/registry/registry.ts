@@ -27,6 +27,8 @@ import {
   statusOf,
 } from './proposals.js';
 import { prepareReplicated, type ReplicatedItem } from './replicated.js';
+import { SchemaCatalog } from './schema-catalog.js';
+import type { CompatChecker } from './schema-rules.js';
 import { SerialQueues } from './serial-queue.js';
 import type { SharedLog } from './shared-log.js';
 import { type ListQuery, Snapshot } from './snapshot.js';
@@ -55,6 +57,8 @@ export interface RegistryOptions {
    * follower materializes through `replicate`. Implies `mirror` (the genesis is seq 1 of the log).
    */
   readonly shared?: SharedLog;
+  /** SPEC §12 compatibility checker enforced at propose and apply (core/schema-compat). */
+  readonly compatibility?: CompatChecker;
 }
 
 /** How many times a proposal write is retried when another instance changed it meanwhile. */
@@ -70,6 +74,8 @@ export class Registry {
   readonly store: Store;
   readonly snapshot = new Snapshot();
   readonly bus: EventBus;
+  /** SPEC §12 schemas: documents, references, validators compiled once per digest. */
+  readonly schemas: SchemaCatalog;
   /** How the snapshot was loaded at open (undefined for a fresh genesis). */
   loaded: LoadReport | undefined;
   readonly #pending = new Map<string, ProposalRecord>();
@@ -101,6 +107,7 @@ export class Registry {
       this.#checkpoints,
     );
     this.bus = new EventBus(store, 0, opts.busBound);
+    this.schemas = new SchemaCatalog(this, { checker: opts.compatibility });
     this.#committer = new GroupCommitter(store, this.#hooks());
   }
 
@@ -184,6 +191,7 @@ export class Registry {
     this.#assertOpen();
     const now = this.#now();
     const { payload, signatures } = parseProposalRequest(raw, now);
+    await this.schemas.admit(payload); // SPEC §12, at propose and again at apply
     return this.#track(
       this.#queues.run(`prop\n${payload.id}`, async () => {
         const fresh = await this.#afterCatchUp(() =>
@@ -255,6 +263,7 @@ export class Registry {
           if (applied !== undefined) return resultOf(applied, proposalId);
           throw notFound(proposalId);
         }
+        await this.schemas.admit(record.payload); // SPEC §12 re-checked at apply, as quorum is
         return new Promise<ApplyResult>((resolve, reject) => {
           this.#committer.submit({
             prepare: (state) => prepareApply(state, (id) => this.snapshot.get(id), record, appliedBy),
@@ -444,6 +453,7 @@ export class Registry {
         const applied = await this.#applied(proposalId);
         if (applied !== undefined) return resultOf(applied, proposalId);
         const record = first;
+        await this.schemas.admit(record.payload); // SPEC §12 re-checked at apply, as quorum is
         const state = beginBatch(this.snapshot.version, this.snapshot.governance, this.#now());
         try {
           const { append } = prepareApply(state, (id) => this.snapshot.get(id), record, appliedBy);

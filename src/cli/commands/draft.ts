@@ -2,7 +2,7 @@ import type { DescriptorResponse } from '../../client/index.js';
 import {
   digestOf,
   isRegistryError,
-  type Kind,
+  KINDS,
   type Payload,
   parsePayload,
   parseSignerId,
@@ -16,8 +16,6 @@ import { readJsonFile, writeOutput } from '../input-file.js';
 import { readSignerId } from '../key-file.js';
 import { UsageError } from '../usage-error.js';
 import { flag, optInt, optString, reqString, strings } from '../values.js';
-
-const KINDS: readonly Kind[] = ['service', 'node', 'region_map', 'governance'];
 
 function bodyFlag(values: Values): unknown {
   const raw = optString(values, 'body');

@@ -1,11 +1,9 @@
 import type { ListItem } from '../../client/index.js';
-import type { Kind } from '../../core/index.js';
+import { KINDS } from '../../core/index.js';
 import { clientOf } from '../client-of.js';
 import type { CommandSpec } from '../command.types.js';
 import { UsageError } from '../usage-error.js';
 import { optInt, optString } from '../values.js';
-
-const KINDS: readonly Kind[] = ['service', 'node', 'region_map', 'governance'];
 
 export const list: CommandSpec = {
   name: 'list',

@@ -15,6 +15,7 @@ export function countsByKind(s: Snapshot): KindCounts {
   const counts = {
     service: { published: 0, deprecated: 0 },
     node: { published: 0, deprecated: 0 },
+    schema: { published: 0, deprecated: 0 },
     region_map: { published: 0, deprecated: 0 },
     governance: { published: 0, deprecated: 0 },
   };

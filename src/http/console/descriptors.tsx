@@ -1,9 +1,8 @@
-import { badRequest, type Kind } from '../../core/index.js';
+import { badRequest, KINDS, type Kind } from '../../core/index.js';
 import type { Entry, ListQuery, Registry } from '../../registry/index.js';
 import { decodeCursor, encodeCursor } from '../read-routes.js';
 import { descriptorHref, isoTime, Layout, UI } from './layout.js';
 
-const KINDS: readonly Kind[] = ['service', 'node', 'region_map', 'governance'];
 const PAGE = 50;
 
 export interface ListFilters {

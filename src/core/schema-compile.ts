@@ -1,0 +1,185 @@
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import * as ajvFormats from 'ajv-formats';
+import { messageOf, RegistryError } from './errors.js';
+import { MAX_DETAILS, Problems, pointer } from './problems.js';
+import { patternRisk } from './regex-guard.js';
+import { type Dialect, dialectOf, walkSchema } from './schema-walk.js';
+
+export type { Dialect } from './schema-walk.js';
+
+// ajv-formats is CommonJS with a default export; under NodeNext the function sits on `.default`.
+const addFormats = ajvFormats.default.default;
+
+/** SPEC §12 one validation error of `POST /schemas/{id}/validate`. */
+export interface ValidationError {
+  /** JSON Pointer into the validated value. */
+  readonly path: string;
+  /** Where in the schema the failing keyword sits (`#/properties/price/type`). */
+  readonly schema_path: string;
+  readonly keyword: string;
+  readonly message: string;
+}
+
+export interface ValidationReport {
+  readonly valid: boolean;
+  /** At most 100 (SPEC §12). */
+  readonly errors: readonly ValidationError[];
+}
+
+/** A schema document compiled once; `validate` is pure and may be called concurrently. */
+export interface CompiledSchema {
+  readonly dialect: Dialect;
+  validate(value: unknown): ValidationReport;
+}
+
+/** A referenced document: the `references[].ref` URI and the schema it names (SPEC §12). */
+export interface ReferencedSchema {
+  readonly ref: string;
+  readonly schema: Readonly<Record<string, unknown>>;
+}
+
+/** SPEC §12: at most 100 errors per answer, the same bound as `details`. */
+const MAX_ERRORS = MAX_DETAILS;
+
+/**
+ * A pattern goes through the guard even when the walk did not see it (defence in depth),
+ * then becomes an ordinary `u` RegExp, as ajv would make it.
+ */
+const guardedRegExp = Object.assign(
+  (pattern: string, flags: string): RegExp => {
+    const risk = patternRisk(pattern);
+    if (risk !== null) throw new Error(`pattern ${JSON.stringify(pattern)} refused: ${risk}`);
+    return new RegExp(pattern, flags);
+  },
+  { code: 'new RegExp' },
+);
+
+/**
+ * SPEC §12 compile options, shared by the server and the SDK so both give the same verdict:
+ * strictSchema on (unknown or misplaced keywords are errors), union types allowed, the other
+ * strict checks off, every error reported, formats of ajv-formats asserted.
+ */
+export const AJV_OPTIONS = {
+  strictSchema: true,
+  strictNumbers: true,
+  strictTypes: false,
+  strictTuples: false,
+  strictRequired: false,
+  allowUnionTypes: true,
+  allErrors: true,
+  validateFormats: true,
+  // Nothing is ever fetched: no loadSchema, and a missing $ref is a compile error.
+  addUsedSchema: false,
+  code: { regExp: guardedRegExp },
+} as const satisfies Options;
+
+function newAjv(dialect: Dialect): Ajv {
+  const ajv = dialect === '2020-12' ? new Ajv2020(AJV_OPTIONS) : new Ajv(AJV_OPTIONS);
+  addFormats(ajv);
+  return ajv;
+}
+
+/**
+ * Keywords ajv knows that are not keywords of either dialect (OpenAPI's `nullable`, draft-04's
+ * `id`, 2019-09's recursive references): under SPEC §12's strictSchema they are unknown.
+ */
+const NOT_IN_DIALECTS = new Set(['nullable', 'id', '$recursiveAnchor', '$recursiveRef', '$async']);
+
+interface Tables {
+  readonly known: ReadonlySet<string>;
+  readonly formats: ReadonlySet<string>;
+}
+
+// Read once per dialect, on first use (importing core must stay cheap for the CLI).
+const TABLES = new Map<Dialect, Tables>();
+
+function tablesOf(dialect: Dialect, ajv: Ajv): Tables {
+  const hit = TABLES.get(dialect);
+  if (hit !== undefined) return hit;
+  const known = new Set(Object.keys(ajv.RULES.keywords).filter((k) => !NOT_IN_DIALECTS.has(k)));
+  const tables = { known, formats: new Set(Object.keys(ajv.formats)) };
+  TABLES.set(dialect, tables);
+  return tables;
+}
+
+function metaProblems(ajv: Ajv, doc: unknown, at: string, problems: Problems): void {
+  if (ajv.validateSchema(doc as object) === true) return;
+  for (const e of ajv.errors ?? []) problems.add(`${at}${e.instancePath}`, e.message ?? e.keyword);
+}
+
+/**
+ * Checks one document (the candidate or a referenced one) and returns the copy to compile.
+ * `at` is the JSON Pointer of the document in the request (SPEC §5 `details` paths).
+ */
+function prepare(
+  schema: Readonly<Record<string, unknown>>,
+  dialect: Dialect,
+  at: string,
+  problems: Problems,
+  ajv: Ajv,
+): unknown {
+  const d = dialectOf(schema);
+  if (d === undefined) {
+    problems.add(
+      pointer(at, '$schema'),
+      'must be absent, https://json-schema.org/draft/2020-12/schema or http://json-schema.org/draft-07/schema#',
+    );
+    return schema;
+  }
+  if (d !== dialect) problems.add(pointer(at, '$schema'), `is ${d}; the schema being compiled is ${dialect}`);
+  const doc = walkSchema(schema, at, { dialect, ...tablesOf(dialect, ajv), problems });
+  metaProblems(ajv, doc, at, problems);
+  return doc;
+}
+
+/**
+ * SPEC §12: compiles a schema document with ajv in strict mode, its `$ref`s resolved inside
+ * the document or to `references` (documents the registry holds, never the network). Every
+ * problem is thrown at once as a `BadRequest` with `details` under `at`. Pure.
+ */
+export function compileSchema(
+  schema: Readonly<Record<string, unknown>>,
+  references: readonly ReferencedSchema[] = [],
+  at = '/descriptor/body/schema',
+): CompiledSchema {
+  const problems = new Problems();
+  const dialect = dialectOf(schema) ?? '2020-12';
+  const ajv = newAjv(dialect);
+  const doc = prepare(schema, dialect, at, problems, ajv);
+  const refs = references.map((r) => ({
+    ref: r.ref,
+    doc: prepare(r.schema, dialect, `${at} (references ${r.ref})`, problems, ajv),
+  }));
+  problems.throwIfAny();
+  let validate: ValidateFunction;
+  try {
+    for (const r of refs) ajv.addSchema(r.doc as object, r.ref);
+    validate = ajv.compile(doc as object);
+  } catch (err) {
+    const missing = (err as { missingRef?: unknown }).missingRef;
+    const message =
+      typeof missing === 'string'
+        ? `$ref ${JSON.stringify(missing)} resolves neither inside the document nor to a references[].ref`
+        : messageOf(err);
+    problems.add(at, message);
+    problems.throwIfAny();
+    throw new RegistryError('BadRequest', messageOf(err), undefined, { cause: err });
+  }
+  return { dialect, validate: (value) => report(validate, value) };
+}
+
+function report(validate: ValidateFunction, value: unknown): ValidationReport {
+  if (validate(value) === true) return { valid: true, errors: [] };
+  const errors = (validate.errors ?? []).slice(0, MAX_ERRORS).map(errorOf);
+  return { valid: false, errors };
+}
+
+function errorOf(e: ErrorObject): ValidationError {
+  return {
+    path: e.instancePath,
+    schema_path: e.schemaPath,
+    keyword: e.keyword,
+    message: e.message ?? e.keyword,
+  };
+}

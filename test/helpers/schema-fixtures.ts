@@ -1,0 +1,52 @@
+import type { Payload } from '../../src/core/index.js';
+import { NOW } from './fixtures.js';
+
+/** A `schema` payload (SPEC §12) with `body` as given. */
+export function schemaPayload(
+  id: string,
+  body: Record<string, unknown>,
+  version = 1,
+  prev: string | null = null,
+): Payload {
+  return { id, version, kind: 'schema', prev, ts: NOW, body } as unknown as Payload;
+}
+
+/** The SPEC §12 example: level-1 tick data. */
+export const TICKS_V1 = {
+  format: 'json-schema',
+  schema: {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    properties: { symbol: { type: 'string' }, price: { type: 'number' } },
+    required: ['symbol'],
+    additionalProperties: false,
+  },
+  compatibility: 'BACKWARD',
+  description: 'Level-1 tick data',
+};
+
+/** A 20-property object schema (the SPEC §10 validation bar) and a ~1 KB value valid under it. */
+export function twentyProperties(): { schema: Record<string, unknown>; value: Record<string, unknown> } {
+  const properties: Record<string, unknown> = {};
+  const value: Record<string, unknown> = {};
+  for (let i = 0; i < 20; i++) {
+    const kind = i % 4;
+    if (kind === 0) {
+      properties[`s${i}`] = { type: 'string', minLength: 1, maxLength: 64 };
+      value[`s${i}`] = `value-${i}-${'x'.repeat(30)}`;
+    } else if (kind === 1) {
+      properties[`n${i}`] = { type: 'number', minimum: 0 };
+      value[`n${i}`] = i * 1.5;
+    } else if (kind === 2) {
+      properties[`e${i}`] = { enum: ['red', 'green', 'blue'] };
+      value[`e${i}`] = 'green';
+    } else {
+      properties[`a${i}`] = { type: 'array', items: { type: 'integer' }, maxItems: 16 };
+      value[`a${i}`] = [1, 2, 3, 4, 5, 6, 7, 8];
+    }
+  }
+  return {
+    schema: { type: 'object', properties, required: Object.keys(properties), additionalProperties: false },
+    value,
+  };
+}
