@@ -2,6 +2,8 @@ import { type Payload, parseJsonText, RegistryError, type Signature } from '../c
 import type {
   ApplyResult,
   ClientOptions,
+  CompatibilityQuery,
+  CompatibilityVerdict,
   DescriptorResponse,
   ListItem,
   ListPage,
@@ -15,6 +17,7 @@ import type {
   WatchOptions,
 } from './client.types.js';
 import { responseError } from './response-error.js';
+import { SchemaValidators, type SchemaVerdict, type ValidateOptions } from './schema-validator.js';
 import { readSse } from './sse.js';
 import { Transport } from './transport.js';
 import {
@@ -53,9 +56,13 @@ const API = '/v1/registry';
  */
 export class RegistryClient {
   readonly #http: Transport;
+  readonly #schemas: SchemaValidators;
 
   constructor(opts: ClientOptions = {}) {
     this.#http = new Transport(opts);
+    this.#schemas = new SchemaValidators((id, n) =>
+      n === undefined ? this.get(id) : this.getVersion(id, n),
+    );
   }
 
   /** The registry this client talks to, without a trailing `/`. */
@@ -263,6 +270,90 @@ export class RegistryClient {
       method: 'POST',
       path: `${API}/apply/${encodeURIComponent(proposalId)}`,
       parse: (t) => parseJson(t, 'apply result') as ApplyResult,
+    });
+  }
+
+  /**
+   * Validates `value` locally against schema `id` (SPEC §12): the schema and every schema it
+   * references are fetched, their quorum verified under `opts.trust`, and compiled once per
+   * digest with the server's dialect and options, so the verdict is the validate route's.
+   * @example
+   * ```ts
+   * const trust = { signers: ['ed25519:…', 'ed25519:…', 'ed25519:…'], threshold: 2 };
+   * const v = await client.validate('ticks', { symbol: 'ACME', price: 12.5 }, { trust });
+   * if (!v.valid) console.log(v.errors.map((e) => `${e.path} ${e.message}`));
+   * ```
+   */
+  async validate(id: string, value: unknown, opts: ValidateOptions): Promise<SchemaVerdict> {
+    return this.#schemas.validate(id, value, opts);
+  }
+
+  /**
+   * The same verdict from the server's `POST /schemas/{id}/validate` (no local verification).
+   * @example
+   * ```ts
+   * const v = await client.validateRemote('ticks', { symbol: 'ACME' }, 1);
+   * ```
+   */
+  async validateRemote(id: string, value: unknown, version?: number): Promise<SchemaVerdict> {
+    const q = version === undefined ? '' : `?version=${version}`;
+    return this.#http.call({
+      method: 'POST',
+      path: `${API}/schemas/${segment(id)}/validate${q}`,
+      body: value,
+      parse: (t) => parseJson(t, 'validation verdict') as SchemaVerdict,
+    });
+  }
+
+  /**
+   * Whether a candidate `schema` body keeps the compatibility mode with the stored versions
+   * (SPEC §12 `POST /schemas/{id}/compatibility`): defaults are the mode in force and the
+   * versions it names.
+   * @example
+   * ```ts
+   * const v = await client.compatibility('ticks', candidateBody, { against: 'all' });
+   * for (const x of v.violations) console.log(x.against, x.change, x.path, x.message);
+   * ```
+   */
+  async compatibility(
+    id: string,
+    candidate: unknown,
+    q: CompatibilityQuery = {},
+  ): Promise<CompatibilityVerdict> {
+    const params = new URLSearchParams();
+    if (q.against !== undefined) params.set('against', String(q.against));
+    if (q.mode !== undefined) params.set('mode', q.mode);
+    if (q.policy !== undefined) params.set('policy', q.policy);
+    const qs = params.toString();
+    return this.#http.call({
+      method: 'POST',
+      path: `${API}/schemas/${segment(id)}/compatibility${qs === '' ? '' : `?${qs}`}`,
+      body: candidate,
+      parse: (t) => parseJson(t, 'compatibility verdict') as CompatibilityVerdict,
+    });
+  }
+
+  /**
+   * Whether version `to` of schema `id` keeps `mode` (default BACKWARD, strict) with version `from`.
+   * @example
+   * ```ts
+   * const v = await client.compatibilityBetween('ticks', 1, 2, { mode: 'FULL' });
+   * ```
+   */
+  async compatibilityBetween(
+    id: string,
+    from: number,
+    to: number,
+    q: Omit<CompatibilityQuery, 'against'> = {},
+  ): Promise<CompatibilityVerdict> {
+    const params = new URLSearchParams();
+    if (q.mode !== undefined) params.set('mode', q.mode);
+    if (q.policy !== undefined) params.set('policy', q.policy);
+    const qs = params.toString();
+    return this.#http.call({
+      method: 'GET',
+      path: `${API}/schemas/${segment(id)}/compatibility/${from}/${to}${qs === '' ? '' : `?${qs}`}`,
+      parse: (t) => parseJson(t, 'compatibility verdict') as CompatibilityVerdict,
     });
   }
 

@@ -1,4 +1,12 @@
-import type { Descriptor, Kind, Payload, RegionMapBody, Signature } from '../core/index.js';
+import type {
+  CompatibilityMode,
+  CompatibilityPolicy,
+  Descriptor,
+  Kind,
+  Payload,
+  RegionMapBody,
+  Signature,
+} from '../core/index.js';
 
 /** Options of {@link RegistryClient}. */
 export interface ClientOptions {
@@ -147,4 +155,26 @@ export interface WatchOptions {
   readonly since?: number;
   /** Aborting ends the iteration quietly. */
   readonly signal?: AbortSignal;
+}
+
+/** SPEC §12 compatibility route query. */
+export interface CompatibilityQuery {
+  /** `latest`, `all` or a version; default: as the mode in force says. */
+  readonly against?: 'latest' | 'all' | number;
+  readonly mode?: CompatibilityMode;
+  readonly policy?: CompatibilityPolicy;
+}
+
+/** SPEC §12 answer of both compatibility routes. */
+export interface CompatibilityVerdict {
+  readonly compatible: boolean;
+  readonly mode: CompatibilityMode;
+  readonly policy: CompatibilityPolicy;
+  readonly against: readonly number[];
+  readonly violations: ReadonlyArray<{
+    readonly path: string;
+    readonly change: string;
+    readonly message: string;
+    readonly against: number;
+  }>;
 }

@@ -3,6 +3,7 @@ export { backoffDelay, sleepUnlessWoken } from './backoff.js';
 export { DEFAULT_BASE_URL, RegistryClient } from './client.js';
 export type * from './client.types.js';
 export { RegistryResponseError } from './response-error.js';
+export type { SchemaVerdict, ValidateOptions } from './schema-validator.js';
 export { MAX_SSE_MESSAGE_BYTES, readSse, type SseMessage, SseParser } from './sse.js';
 export { TopologyWatcher } from './topology-watcher.js';
 export type * from './topology-watcher.types.js';

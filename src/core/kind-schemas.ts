@@ -23,10 +23,14 @@ const ADDR = {
   minLength: 1,
   maxLength: 1024,
   anyOf: [
-    { pattern: '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):[0-9]{1,5}$' },
+    {
+      // A port of 1..65535 in at most five digits (leading zeros allowed, as the parser reads it).
+      pattern:
+        '^(\\[[0-9A-Fa-f:.]+\\]|[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(?=[0-9]{1,5}$)0*([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$',
+    },
     { pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*://[^/\\s]' },
   ],
-  'x-registry-rule': 'host:port with a port in 1..65535 (IPv6 in brackets), or an absolute URL',
+  'x-registry-rule': 'host:port (an IPv6 literal in brackets), or an absolute URL the WHATWG parser accepts',
 };
 const WEIGHT = { type: 'integer', minimum: 0, maximum: 65535 };
 const ENDPOINT = {
