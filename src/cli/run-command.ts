@@ -82,11 +82,25 @@ export async function runCommand(
     }
     if (isRegistryError(err)) {
       const requestId = err instanceof RegistryResponseError ? err.requestId : '';
+      const details = err.details ?? [];
       if (out.json) {
-        out.value({ error: { code: err.code, message: err.message, hint: err.hint, request_id: requestId } });
+        out.value({
+          error: {
+            code: err.code,
+            message: err.message,
+            hint: err.hint,
+            request_id: requestId,
+            ...(err.details === undefined ? {} : { details }),
+          },
+        });
       }
+      // SPEC §5 details: every problem, one line each (the message names only the first).
+      const lines = details.map(
+        (d) =>
+          `  ${d.against === undefined ? '' : `v${d.against} `}${d.change === undefined ? '' : `${d.change} `}${d.path || '/'}: ${d.message}\n`,
+      );
       io.stderr.write(
-        `${label}: ${err.code}: ${oneLine(err.message)}\n${err.hint === '' ? '' : `hint: ${err.hint}\n`}${requestId === '' ? '' : `request_id: ${requestId}\n`}`,
+        `${label}: ${err.code}: ${oneLine(err.message)}\n${lines.join('')}${err.hint === '' ? '' : `hint: ${err.hint}\n`}${requestId === '' ? '' : `request_id: ${requestId}\n`}`,
       );
       return 1;
     }

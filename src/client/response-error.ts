@@ -1,4 +1,4 @@
-import { ERROR_CODES, type ErrorCode, RegistryError, STATUS } from '../core/index.js';
+import { ERROR_CODES, type ErrorCode, type ErrorDetail, RegistryError, STATUS } from '../core/index.js';
 
 /**
  * A refusal answered by a registry: a {@link RegistryError} (same `code`, `message` and `hint`
@@ -26,9 +26,14 @@ export class RegistryResponseError extends RegistryError {
     code: ErrorCode,
     message: string,
     hint: string,
-    meta: { requestId: string; httpStatus: number; retryAfterMs?: number | undefined },
+    meta: {
+      requestId: string;
+      httpStatus: number;
+      retryAfterMs?: number | undefined;
+      details?: readonly ErrorDetail[] | undefined;
+    },
   ) {
-    super(code, message, hint);
+    super(code, message, hint, meta.details === undefined ? undefined : { details: meta.details });
     this.name = 'RegistryResponseError';
     this.requestId = meta.requestId;
     this.httpStatus = meta.httpStatus;
@@ -41,6 +46,24 @@ const BY_STATUS = new Map<number, ErrorCode>(
     .filter(([c]) => c !== 'ReadOnly')
     .map(([c, s]) => [s, c]),
 );
+
+/** SPEC §5 `details`, kept when well-formed (attacker-controlled: only the known fields, as typed). */
+function detailsOf(raw: unknown): ErrorDetail[] | undefined {
+  if (!Array.isArray(raw)) return undefined;
+  const out: ErrorDetail[] = [];
+  for (const d of raw.slice(0, 1000)) {
+    if (typeof d !== 'object' || d === null) continue;
+    const { path, message, change, against } = d as Record<string, unknown>;
+    if (typeof path !== 'string' || typeof message !== 'string') continue;
+    out.push({
+      path,
+      message,
+      ...(typeof change === 'string' ? { change } : {}),
+      ...(typeof against === 'number' ? { against } : {}),
+    });
+  }
+  return out;
+}
 
 function codeOf(raw: unknown): ErrorCode | undefined {
   return typeof raw === 'string' && (ERROR_CODES as readonly string[]).includes(raw)
@@ -69,6 +92,7 @@ export function responseError(res: Response, text: string, what: string): Regist
       requestId,
       httpStatus: res.status,
       retryAfterMs,
+      details: detailsOf(envelope.details),
     });
   }
   const fallback = BY_STATUS.get(res.status) ?? (res.status < 500 ? 'BadRequest' : 'StoreUnavailable');

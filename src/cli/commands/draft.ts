@@ -60,7 +60,7 @@ export const draft: CommandSpec = {
   summary:
     "Write the next version of a descriptor, ready to sign: version = head + 1, prev = the head's digest, ts = now (version 1 with prev null for a new id).",
   help: `  --id ID                  descriptor id (required)
-  --kind K                 service, node, region_map, governance (required for a new id)
+  --kind K                 service, node, schema, region_map, governance (required for a new id)
   --body JSON|FILE         the new body (default: the head's body)
   --deprecated             mark the new version deprecated (without it the new version is not)
   --add-signer ID|PEM      governance: add a signer (signer_id or key file; repeatable)

@@ -8,6 +8,7 @@ import { get } from './get.js';
 import { keygen } from './keygen.js';
 import { list } from './list.js';
 import { propose } from './propose.js';
+import { schemaCheck, schemaDiff, schemaValidate } from './schema.js';
 import { serve } from './serve.js';
 import { sign } from './sign.js';
 import { signerId } from './signer-id.js';
@@ -31,6 +32,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   get,
   list,
   watch,
+  schemaValidate,
+  schemaCheck,
+  schemaDiff,
   tokenMint,
 ];
 
