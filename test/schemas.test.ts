@@ -124,6 +124,27 @@ describe('schema descriptors', () => {
       }
     });
 
+    it('answers the same from the fast lane as from the hono route', async () => {
+      const { createApp } = await import('../src/http/app.js');
+      const app = createApp(srv.running.deps);
+      expect(srv.running.deps.state.registry?.schemas.cachedHead('ticks')).toBeDefined();
+      for (const body of ['{"symbol":"A","price":"x"}', '{"symbol":"A"}', '{"symbol":', '"\\ud800"']) {
+        // The lane answers once the head's validator is compiled (the first validate above did).
+        const lane = await call('POST', '/schemas/ticks/validate', { body });
+        const hono = await app.request('/v1/registry/schemas/ticks/validate', {
+          method: 'POST',
+          body,
+          headers: { 'content-type': 'application/json' },
+        });
+        const honoText = await hono.text();
+        expect(lane.res.status, body).toBe(hono.status);
+        expect(lane.res.headers.get('content-type')).toBe(hono.headers.get('content-type'));
+        const strip = (t: string) =>
+          JSON.parse(t.replace(/"(ts|request_id)":"[^"]*"/g, '"$1":""')) as unknown;
+        expect(strip(lane.text), body).toEqual(strip(honoText));
+      }
+    });
+
     it('counts verdicts in registry_schema_validations_total', async () => {
       const text = await (await fetch(`${srv.url}/metrics`)).text();
       expect(text).toMatch(/registry_schema_validations_total\{result="valid"\} [1-9]/);

@@ -1,4 +1,12 @@
-import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
+import {
+  _,
+  Ajv,
+  type CodeKeywordDefinition,
+  type ErrorObject,
+  type Options,
+  str,
+  type ValidateFunction,
+} from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as ajvFormats from 'ajv-formats';
 import { messageOf, RegistryError } from './errors.js';
@@ -74,9 +82,37 @@ export const AJV_OPTIONS = {
   code: { regExp: guardedRegExp },
 } as const satisfies Options;
 
+/**
+ * `multipleOf`, as ajv words it, without its `q !== parseInt(q)` test: `parseInt` reads
+ * 8.6e+65 as 8, so ajv refuses every number above 1e21 (measured against Python's
+ * jsonschema in test/schema-peer.test.ts). Here: an integer divisor divides exactly (`%` is
+ * exact in IEEE 754); otherwise the quotient must be an integer, and a quotient that
+ * overflows falls back to the exact remainder, as Python's jsonschema does.
+ */
+const MULTIPLE_OF: CodeKeywordDefinition = {
+  keyword: 'multipleOf',
+  type: 'number',
+  schemaType: 'number',
+  $data: true,
+  error: {
+    message: ({ schemaCode }) => str`must be multiple of ${schemaCode}`,
+    params: ({ schemaCode }) => _`{multipleOf: ${schemaCode}}`,
+  },
+  code(cxt) {
+    const { gen, data, schemaCode } = cxt;
+    const q = gen.let('q');
+    const exact = _`${data} % ${schemaCode} !== 0`;
+    cxt.fail$data(
+      _`(${schemaCode} === 0 || (Number.isInteger(${schemaCode}) ? ${exact} : (${q} = ${data} / ${schemaCode}, Number.isFinite(${q}) ? !Number.isInteger(${q}) : ${exact})))`,
+    );
+  },
+};
+
 function newAjv(dialect: Dialect): Ajv {
   const ajv = dialect === '2020-12' ? new Ajv2020(AJV_OPTIONS) : new Ajv(AJV_OPTIONS);
   addFormats(ajv);
+  ajv.removeKeyword('multipleOf');
+  ajv.addKeyword(MULTIPLE_OF);
   return ajv;
 }
 

@@ -8,6 +8,7 @@ import type { AppDeps, AppEnv } from './app.types.js';
 import { envelopeOf } from './envelope.js';
 import { headFastLane } from './fast-lane.js';
 import { requestIdFor } from './request-id.js';
+import { validateFastLane } from './validate-lane.js';
 
 export interface Listening {
   readonly server: Server;
@@ -58,13 +59,14 @@ export function requestHandler(
   deps: AppDeps,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const fast = headFastLane(deps);
+  const validate = validateFastLane(deps);
   const slow = getRequestListener(app.fetch);
   return (req, res) => {
     // While shutting down, a client retrying over a keep-alive socket (a watcher
     // reconnecting with backoff) would keep it busy until the 5 s straggler bound; closing
     // each connection after its answer lets close() finish as soon as requests drain.
     if (deps.state.shuttingDown) res.setHeader('connection', 'close');
-    if (fast(req, res)) return;
+    if (fast(req, res) || validate(req, res)) return;
     // The node adapter cannot build a URL without a Host and answers a bare 400 (fuzz finding).
     if (req.headers.host === undefined || req.headers.host === '') {
       const { requestId, body } = badRequestEnvelope('missing Host header');

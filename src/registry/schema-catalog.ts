@@ -69,6 +69,22 @@ export class SchemaCatalog {
     return { entry, body: this.#body(entry) };
   }
 
+  /**
+   * The head of schema `id` and its validator when that is already compiled (the validate
+   * fast lane, synchronous); undefined otherwise (unknown id, other kind, not compiled yet).
+   */
+  cachedHead(id: string): { entry: Entry; compiled: CompiledSchema } | undefined {
+    let entry: Entry;
+    try {
+      entry = this.#source.head(id);
+    } catch {
+      return undefined;
+    }
+    if (entry.kind !== 'schema') return undefined;
+    const compiled = this.#compiled.get(entry.digest);
+    return compiled === undefined ? undefined : { entry, compiled };
+  }
+
   /** Every version of `id` below `below`, ascending (SPEC §12 transitive modes). */
   async earlier(id: string, below: number): Promise<SchemaVersion[]> {
     const out: SchemaVersion[] = [];

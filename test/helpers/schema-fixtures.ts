@@ -32,8 +32,8 @@ export function twentyProperties(): { schema: Record<string, unknown>; value: Re
   for (let i = 0; i < 20; i++) {
     const kind = i % 4;
     if (kind === 0) {
-      properties[`s${i}`] = { type: 'string', minLength: 1, maxLength: 64 };
-      value[`s${i}`] = `value-${i}-${'x'.repeat(30)}`;
+      properties[`s${i}`] = { type: 'string', minLength: 1, maxLength: 128 };
+      value[`s${i}`] = `value-${i}-${'x'.repeat(100)}`;
     } else if (kind === 1) {
       properties[`n${i}`] = { type: 'number', minimum: 0 };
       value[`n${i}`] = i * 1.5;
@@ -41,8 +41,8 @@ export function twentyProperties(): { schema: Record<string, unknown>; value: Re
       properties[`e${i}`] = { enum: ['red', 'green', 'blue'] };
       value[`e${i}`] = 'green';
     } else {
-      properties[`a${i}`] = { type: 'array', items: { type: 'integer' }, maxItems: 16 };
-      value[`a${i}`] = [1, 2, 3, 4, 5, 6, 7, 8];
+      properties[`a${i}`] = { type: 'array', items: { type: 'integer' }, maxItems: 32 };
+      value[`a${i}`] = Array.from({ length: 16 }, (_, n) => n * 7);
     }
   }
   return {
