@@ -189,7 +189,7 @@ describe('propose, cosign, apply, get, list, watch', () => {
     expect(human.stderr).toContain(`digest ${id}`);
     expect(JSON.parse(readFileSync(at('got.json'), 'utf8')).signatures).toHaveLength(2);
     const h = await cli(['get', '--id', 'svc-flow@us-east-1', '--history'], env);
-    expect(h.stdout).toMatch(new RegExp(`^v1  ${id}`));
+    expect(h.stdout).toMatch(new RegExp(`^VERSION +DIGEST +TS +DEPRECATED\nv1 +${id}  `));
     expect(
       JSON.parse((await cli(['get', '--id', 'svc-flow@us-east-1', '--history', '--json'], env)).stdout),
     ).toHaveLength(1);
