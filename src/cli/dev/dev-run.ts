@@ -54,8 +54,8 @@ export async function startDevServer(values: Values, env: CommandContext['env'])
     );
     running = await serve(config);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
+    const cause = isRegistryError(err) ? err.cause : err;
+    if ((cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') {
       throw new UsageError(
         `${bind} is in use (another registry dev?)`,
         'stop it, or pass --bind 127.0.0.1:9403',
