@@ -220,5 +220,24 @@ registry apply --proposal "$(registry digest --file t.json)" || echo "exit $?"`,
       );
       expect(two.stdout).toMatch(/NoQuorum[\s\S]*exit 1/);
     });
+
+    it('after the runbook, `registry dev` (npm start) starts again on the stored governance', async () => {
+      expect(await dev.stop()).toBe(0);
+      dev = await startDev(cli, cwd.path, ['--bind', '127.0.0.1:0', '--json'], /\n/);
+      const info = JSON.parse(dev.stdout().split('\n')[0] ?? '{}') as {
+        url: string;
+        threshold: number;
+        governance_signers: string[];
+      };
+      url = info.url;
+      client = new RegistryClient({ baseUrl: url, token });
+      const gov = (await client.get('governance')).descriptor.body as {
+        readonly signers: readonly string[];
+        threshold: number;
+      };
+      expect(info.threshold).toBe(3);
+      expect(info.governance_signers).toEqual(gov.signers);
+      expect(gov.threshold).toBe(3);
+    });
   });
 });

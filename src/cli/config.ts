@@ -82,7 +82,7 @@ export interface Flags {
  * message is the one line `serve` prints before exiting 2.
  */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>, flags: Flags = {}): Config {
-  const bind = parseAddr(flags.bind ?? env.BIND ?? '127.0.0.1:0', 'BIND');
+  const bind = parseAddr(flags.bind ?? (env.BIND || '127.0.0.1:9402'), 'BIND');
   const db = flags.db ?? env.REGISTRY_DB ?? './_data';
   const amnesia = flags.amnesia ?? bool(env.AMNESIA, 'AMNESIA', false);
   const signers = (flags.allowSigner ?? (env.SIGNER_ALLOWLIST === undefined ? [] : [env.SIGNER_ALLOWLIST]))

@@ -95,6 +95,34 @@ export interface ApplyResult {
   readonly digest: string;
 }
 
+/** One item of GET /proposals (SPEC §5): who signed and who is missing, per signer set. */
+export interface ProposalSummary {
+  readonly proposal_id: string;
+  readonly descriptor_id: string;
+  readonly version: number;
+  readonly kind: string;
+  readonly status: 'pending' | 'ready';
+  readonly signatures: number;
+  readonly threshold: number;
+  readonly signed_by: readonly string[];
+  readonly missing: readonly string[];
+  /** The current set, and during a rotation the new one, each with its own threshold. */
+  readonly sets: ReadonlyArray<{
+    readonly set: 'current' | 'new';
+    readonly threshold: number;
+    readonly signed_by: readonly string[];
+    readonly missing: readonly string[];
+  }>;
+  readonly expires_at: string;
+}
+
+export interface ProposalQuery {
+  readonly status?: 'pending' | 'ready';
+  readonly prefix?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
 /** GET /proposals/{proposal_id} (SPEC §5). */
 export interface ProposalView {
   readonly proposal_id: string;
@@ -104,6 +132,10 @@ export interface ProposalView {
   readonly threshold: number;
   readonly expires_at: string | null;
   readonly applied?: ApplyResult;
+  /** While pending or ready: who signed and who is missing, per signer set (empty once applied). */
+  readonly signed_by: readonly string[];
+  readonly missing: readonly string[];
+  readonly sets: ProposalSummary['sets'];
 }
 
 /** GET /readyz, 200 or 503 (SPEC §5). */

@@ -5,6 +5,7 @@ import type { AppDeps, AppEnv } from './app.types.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { healthRoutes } from './health-routes.js';
 import { verifyJwt } from './oidc/jwt-middleware.js';
+import { proposalRoutes } from './proposal-routes.js';
 import { readRoutes } from './read-routes.js';
 import { requestIdFor } from './request-id.js';
 import { errorResponse } from './respond.js';
@@ -98,6 +99,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   healthRoutes(app, deps);
   readRoutes(app, deps);
+  proposalRoutes(app, deps);
   writeRoutes(app, deps);
   schemaRoutes(app, deps);
   watchRoute(app, deps, deps.watchProgressMs);

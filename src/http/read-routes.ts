@@ -43,7 +43,7 @@ export function decodeCursor(raw: string): string {
   return id;
 }
 
-function parseLimit(raw: string | undefined): number {
+export function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return 100;
   if (!/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) {
     throw badRequest('limit', 'must be an integer from 1 to 1000');

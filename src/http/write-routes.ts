@@ -1,7 +1,7 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type Payload, parseJsonText, RegistryError } from '../core/index.js';
-import type { Registry } from '../registry/index.js';
+import { progressOf, type Registry } from '../registry/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
 import { assertWritable, authenticate, authorizeTarget, canRead, engine } from './guard.js';
 import { json } from './respond.js';
@@ -73,7 +73,13 @@ export function writeRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       descriptorId: view.descriptor.id,
       kind: view.descriptor.kind,
     });
-    return json(c, view);
+    // Who signed and who is missing, per set (as in GET /proposals), while it is still live.
+    return json(
+      c,
+      view.status === 'applied'
+        ? view
+        : { ...view, ...progressOf(view.descriptor, view.signatures, r.snapshot.governance) },
+    );
   });
 
   app.post(`${BASE}/proposals/:proposal_id/signatures`, limit, async (c) => {

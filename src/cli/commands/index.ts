@@ -7,6 +7,7 @@ import { draft } from './draft.js';
 import { get } from './get.js';
 import { keygen } from './keygen.js';
 import { list } from './list.js';
+import { proposal, proposals } from './proposals.js';
 import { propose } from './propose.js';
 import { schemaCheck, schemaDiff, schemaValidate } from './schema.js';
 import { serve } from './serve.js';
@@ -29,6 +30,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   propose,
   cosign,
   apply,
+  proposals,
+  proposal,
   get,
   list,
   watch,
