@@ -7,24 +7,15 @@ import {
   publish,
   tempDir,
 } from '../../test/helpers/fixtures.js';
-import { schemaPayload } from '../../test/helpers/schema-fixtures.js';
+import { requiredAdded, schemaPayload } from '../../test/helpers/schema-fixtures.js';
 import { digestOf, type Payload, RegistryError, signingBytes } from '../core/index.js';
 import type { CompatChecker } from './schema-rules.js';
 import { isTransitive, versionsAgainst } from './schema-rules.js';
 
-/**
- * A stand-in checker with one exact rule, so the engine's wiring is tested apart from the
- * checker: under BACKWARD (and FULL) a name newly `required` breaks old data.
- */
 const calls: Array<{ older: unknown; mode: string }> = [];
-const requiredAdded: CompatChecker = (older, newer, mode) => {
+const spy: CompatChecker = (older, newer, mode, policy) => {
   calls.push({ older: older.schema, mode });
-  if (mode === 'FORWARD') return [];
-  const was = new Set(((older.schema as { required?: string[] }).required ?? []) as string[]);
-  const now = ((newer.schema as { required?: string[] }).required ?? []) as string[];
-  return now
-    .filter((n) => !was.has(n))
-    .map((n) => ({ path: '/required', change: 'required-added', message: `${n} is now required` }));
+  return requiredAdded(older, newer, mode, policy);
 };
 
 function body(required: string[], compatibility?: string): Record<string, unknown> {
@@ -51,7 +42,7 @@ async function refusal(p: Promise<unknown>): Promise<RegistryError> {
 describe('schema compatibility enforcement', () => {
   describe('when version n+1 breaks the mode of the head', () => {
     it('answers 409 Incompatible at propose with every violation and the version it breaks', async () => {
-      const { registry } = await openTestRegistry({ compatibility: requiredAdded });
+      const { registry } = await openTestRegistry({ compatibility: spy });
       const v1 = schemaPayload('subject', body([]));
       await publish(registry, v1);
       const err = await refusal(
@@ -69,7 +60,7 @@ describe('schema compatibility enforcement', () => {
 
   describe('when the mode is loosened by a compatible version', () => {
     it('lets the next version follow the loosened mode', async () => {
-      const { registry } = await openTestRegistry({ compatibility: requiredAdded });
+      const { registry } = await openTestRegistry({ compatibility: spy });
       const v1 = schemaPayload('loosen', body([]));
       await publish(registry, v1);
       const v2 = next('loosen', body([], 'NONE'), 2, v1);
@@ -82,7 +73,7 @@ describe('schema compatibility enforcement', () => {
 
   describe('when the mode in force is transitive', () => {
     it('checks against every earlier version', async () => {
-      const { registry } = await openTestRegistry({ compatibility: requiredAdded });
+      const { registry } = await openTestRegistry({ compatibility: spy });
       const v1 = schemaPayload('trans', body([], 'BACKWARD_TRANSITIVE'));
       await publish(registry, v1);
       const v2 = next('trans', body([], 'BACKWARD_TRANSITIVE'), 2, v1);
@@ -107,7 +98,7 @@ describe('schema compatibility enforcement', () => {
       await first.registry.close();
       const second = await openTestRegistry({
         store: await openLevelStore(dir.path),
-        compatibility: requiredAdded,
+        compatibility: spy,
       });
       const err = await refusal(second.registry.apply(proposal_id, 'test'));
       expect(err.code).toBe('Incompatible');
@@ -119,7 +110,7 @@ describe('schema compatibility enforcement', () => {
 
   describe('when the proposal is stale', () => {
     it('answers StaleVersion, not Incompatible', async () => {
-      const { registry } = await openTestRegistry({ compatibility: requiredAdded });
+      const { registry } = await openTestRegistry({ compatibility: spy });
       const v1 = schemaPayload('stale', body([]));
       await publish(registry, v1);
       const err = await refusal(registry.propose(proposalBody(next('stale', body(['a']), 3, v1), [KEYS[0]])));

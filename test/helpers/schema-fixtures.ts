@@ -1,4 +1,5 @@
 import type { Payload } from '../../src/core/index.js';
+import type { CompatChecker } from '../../src/registry/index.js';
 import { NOW } from './fixtures.js';
 
 /** A `schema` payload (SPEC §12) with `body` as given. */
@@ -50,3 +51,17 @@ export function twentyProperties(): { schema: Record<string, unknown>; value: Re
     value,
   };
 }
+
+/**
+ * A stand-in compatibility checker with one exact rule, so the engine, routes and console are
+ * tested apart from the real checker: under BACKWARD or FULL a newly `required` name breaks
+ * old data.
+ */
+export const requiredAdded: CompatChecker = (older, newer, mode) => {
+  if (mode === 'FORWARD' || mode === 'NONE') return [];
+  const was = new Set((older.schema as { required?: string[] }).required ?? []);
+  const now = (newer.schema as { required?: string[] }).required ?? [];
+  return now
+    .filter((n) => !was.has(n))
+    .map((n) => ({ path: '/required', change: 'required-added', message: `${n} is now required` }));
+};

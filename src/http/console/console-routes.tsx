@@ -13,6 +13,7 @@ import { LivePage } from './live.js';
 import { OverviewPage } from './overview.js';
 import { ProposalsPage } from './proposals.js';
 import { RegionsPage } from './regions.js';
+import { SchemaPage } from './schema.js';
 
 type Render = (c: Context<AppEnv>, r: Registry) => JSX.Element | Promise<JSX.Element>;
 
@@ -79,6 +80,10 @@ export function consoleRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get(
     `${UI}/descriptors/:id`,
     page(deps, (c, r) => <DescriptorPage r={r} id={c.req.param('id') ?? ''} query={(n) => c.req.query(n)} />),
+  );
+  app.get(
+    `${UI}/schemas/:id`,
+    page(deps, (c, r) => <SchemaPage r={r} id={c.req.param('id') ?? ''} />),
   );
   app.get(
     `${UI}/proposals`,

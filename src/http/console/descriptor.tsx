@@ -2,6 +2,7 @@ import { badRequest, type Descriptor } from '../../core/index.js';
 import type { Entry, Registry } from '../../registry/index.js';
 import { type DiffRow, sideBySide } from './diff.js';
 import { descriptorHref, isoTime, Layout } from './layout.js';
+import { schemaHref } from './schema.js';
 import { governanceFor, signatureRows } from './signatures.js';
 import { ValueView } from './value-view.js';
 
@@ -45,6 +46,12 @@ export async function DescriptorPage(props: {
       <p>
         <span class="tag">{head.kind}</span> version {head.version}{' '}
         {head.deprecated ? <span class="bad">deprecated</span> : <span class="ok">published</span>}
+        {head.kind === 'schema' ? (
+          <>
+            {' '}
+            <a href={schemaHref(id)}>schema page: document, versions, compatibility</a>
+          </>
+        ) : null}
       </p>
       <table>
         <tr>

@@ -5,6 +5,7 @@ export const UI = '/ui';
 const NAV: ReadonlyArray<readonly [string, string]> = [
   [UI, 'Overview'],
   [`${UI}/descriptors`, 'Descriptors'],
+  [`${UI}/descriptors?kind=schema`, 'Schemas'],
   [`${UI}/proposals`, 'Proposals'],
   [`${UI}/regions`, 'Region map'],
   [`${UI}/live`, 'Live'],
