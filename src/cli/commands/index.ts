@@ -12,6 +12,8 @@ import { propose } from './propose.js';
 import { serve } from './serve.js';
 import { sign } from './sign.js';
 import { signerId } from './signer-id.js';
+import { status } from './status.js';
+import { tokenInspect } from './token-inspect.js';
 import { tokenMint } from './token-mint.js';
 import { verify } from './verify.js';
 import { watch } from './watch.js';
@@ -20,6 +22,7 @@ import { watch } from './watch.js';
 export const COMMANDS: readonly CommandSpec[] = [
   dev,
   serve,
+  status,
   keygen,
   signerId,
   draft,
@@ -35,6 +38,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   list,
   watch,
   tokenMint,
+  tokenInspect,
 ];
 
 /** The command named by the first one or two words of argv, and the rest. */
