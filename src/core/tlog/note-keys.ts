@@ -92,9 +92,12 @@ export interface ParsedVkey {
  * and key give).
  */
 export function parseVkey(vkey: string): ParsedVkey {
-  const parts = vkey.length <= MAX_KEY_NAME + 64 ? vkey.split('+') : [];
-  const [name = '', idHex = '', material = ''] = parts;
-  if (parts.length !== 3 || !isValidKeyName(name) || !/^[0-9a-f]{8}$/.test(idHex)) {
+  // The base64 part may itself hold `+`; the name and the hex ID cannot.
+  const first = vkey.length <= MAX_KEY_NAME + 64 ? vkey.indexOf('+') : -1;
+  const name = vkey.slice(0, first);
+  const idHex = vkey.slice(first + 1, first + 9);
+  const material = vkey.slice(first + 10);
+  if (first < 0 || vkey[first + 9] !== '+' || !isValidKeyName(name) || !/^[0-9a-f]{8}$/.test(idHex)) {
     throw new RegistryError('BadRequest', 'not a vkey (<name>+<hex key ID>+<base64 key>)');
   }
   const bytes = decodeBase64(material, 1 + ED25519_PUBLIC_KEY);

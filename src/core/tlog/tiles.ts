@@ -115,7 +115,8 @@ export function parseTilePath(path: string): TilePath {
   const index = Number(groups.map((g) => g.replace('x', '')).join(''));
   const width = widthText === undefined ? TILE_WIDTH : Number(widthText);
   if (!Number.isSafeInteger(index)) throw new RegistryError('BadRequest', 'tile index too large');
-  if (width >= TILE_WIDTH) throw new RegistryError('BadRequest', 'partial tile width is not in 1..255');
+  if (widthText !== undefined && width >= TILE_WIDTH)
+    throw new RegistryError('BadRequest', 'partial tile width is not in 1..255');
   if (levelText === 'entries') return { kind: 'entries', level: 0, index, width };
   const level = Number(levelText);
   if (level > MAX_TILE_LEVEL) throw new RegistryError('BadRequest', 'tile level is not in 0..63');
