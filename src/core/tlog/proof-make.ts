@@ -18,9 +18,9 @@ function fullLevel(start: number, size: number): number {
 }
 
 /**
- * RFC 9162 §2.1.1: MTH(D[start:end]) for a range that the recursion of §2.1 produces (its
- * left parts are full aligned subtrees), read from stored hashes: a full subtree is read, any
- * other range splits at k and hashes its two halves.
+ * RFC 9162 §2.1.1: MTH(D[start:end]), read from stored hashes: a full subtree aligned on its
+ * size is one stored hash; any other range splits at k (the largest power of two below its
+ * length) and hashes its two halves, exactly as the definition of MTH does.
  */
 export function subtreeHash(start: number, end: number, read: HashReader): Uint8Array {
   const n = end - start;
