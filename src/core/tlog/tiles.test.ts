@@ -13,6 +13,7 @@ import {
   tileBytes,
   tileHashReader,
   tilePath,
+  tileRootHash,
   tilesChanged,
   tilesForSize,
 } from './tiles.js';
@@ -145,6 +146,12 @@ describe('tiles as stored hashes', () => {
       expect(inclusionProof(index, n, fromTiles)).toEqual(inclusionProof(index, n, read));
     }
     expect(consistencyProof(65_537, n, fromTiles)).toEqual(consistencyProof(65_537, n, read));
+  });
+
+  it('hash each full tile into the level above, and refuse to hash a partial one', () => {
+    expect(tileRootHash(tiles.get('0/5') as Uint8Array)).toEqual(read(8, 5));
+    expect(tileRootHash(tiles.get('1/0') as Uint8Array)).toEqual(read(16, 0));
+    expect(() => tileRootHash(tiles.get('0/273') as Uint8Array)).toThrow(/full tile/);
   });
 
   it('refuses to read past a partial tile', () => {

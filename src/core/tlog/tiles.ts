@@ -132,6 +132,32 @@ export function tileBytes(tile: Tile, read: HashReader): Uint8Array {
   return concatBytes(...hashes);
 }
 
+/**
+ * The hash a full tile contributes to the level above (tlog-tiles: "each hash in a tile is the
+ * Merkle Tree Hash of a *full* tile at the level below"): the root of its 256 hashes. Partial
+ * tiles "MUST NOT be hashed into a tile at the level above", so anything but 8,192 bytes is
+ * refused.
+ */
+export function tileRootHash(bytes: Uint8Array): Uint8Array {
+  if (bytes.length !== TILE_WIDTH * HASH_SIZE) {
+    throw new RegistryError('BadRequest', 'only a full tile (8,192 bytes) has a hash in the level above');
+  }
+  return rootOfRow(
+    Array.from({ length: TILE_WIDTH }, (_, i) => bytes.subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE)),
+  );
+}
+
+/** The root of a power-of-two row of sibling hashes, hashed pairwise up to one. */
+function rootOfRow(hashes: Uint8Array[]): Uint8Array {
+  let row = hashes;
+  while (row.length > 1) {
+    const up: Uint8Array[] = [];
+    for (let i = 0; i < row.length; i += 2) up.push(nodeHash(row[i] as Uint8Array, row[i + 1] as Uint8Array));
+    row = up;
+  }
+  return row[0] as Uint8Array;
+}
+
 /** Reads the bytes of tile `index` of `level` (full or partial: the engine knows which it has). */
 export type TileReader = (level: number, index: number) => Uint8Array;
 
