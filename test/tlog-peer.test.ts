@@ -31,6 +31,7 @@ import {
   tileBytes,
   tilePath,
   tilesChanged,
+  tilesForSize,
   treeRoot,
   verifyConsistency,
   verifyInclusion,
@@ -204,6 +205,35 @@ describe.skipIf(!hasGo)('the transparency log against Go sumdb/tlog and sumdb/no
         }
       }
     });
+  });
+
+  it('serves tiles from which the Go tile reader computes the same roots and proofs', () => {
+    const sizes = [1, 255, 256, 300, 65_536, 65_537, N];
+    const reads = sizes.map((size) => ({
+      size,
+      root: b64(treeRoot(size, read)),
+      tiles: Object.fromEntries(
+        tilesForSize(size).map((t) => [toGoPath(tilePath(t)), b64(tileBytes(t, read))]),
+      ),
+      indexes: [0, size - 1, Math.floor(size / 3)],
+    }));
+    const res = go({ tileReads: reads }).tileReads as { error: string; root: string; proofs: string[][] }[];
+    reads.forEach((r, k) => {
+      expect(res[k]?.error).toBe('');
+      expect(res[k]?.root).toBe(r.root);
+      expect(res[k]?.proofs).toEqual(r.indexes.map((i) => inclusionProof(i, r.size, read).map(b64)));
+    });
+    // A tile with a flipped hash that a proof needs (leaf 1, the sibling of leaf 0): the proof
+    // Go reads from it no longer verifies against the signed root, so a client catches it.
+    const bad = { ...reads[3], tiles: { ...reads[3]?.tiles } } as (typeof reads)[number];
+    const first = toGoPath('tile/0/000');
+    const bytes = unb64(bad.tiles[first] ?? '');
+    bytes[32] = (bytes[32] as number) ^ 1;
+    bad.tiles[first] = b64(bytes);
+    const tampered = (go({ tileReads: [bad] }).tileReads as { error: string; proofs: string[][] }[])[0];
+    const proof = (tampered?.proofs[0] ?? []).map(unb64);
+    expect(proof).not.toEqual([]);
+    expect(verifyInclusion(0, 300, leaves[0] as Uint8Array, proof, treeRoot(300, read))).toBe(false);
   });
 
   it('agrees on tile path syntax both ways', () => {
