@@ -177,7 +177,7 @@ describe('parsing add-checkpoint bodies (attacker-controlled)', () => {
     ['no old line', bytesOf(`new 0\n\n${cp}`), /must start/],
     ['a leading zero', bytesOf(`old 00\n\n${cp}`), /leading zeroes/],
     ['a bad proof line', bytesOf(`old 1\nAAAA\n\n${cp}`), /proof line 1/],
-    ['64 proof lines', bytesOf(`old 1\n${`${h}\n`.repeat(64)}\n${cp}`), /no empty line/],
+    ['64 proof lines', bytesOf(`old 1\n${`${h}\n`.repeat(64)}\n${cp}`), /more than 63/],
     ['no empty line', bytesOf(`old 1\n${h}`), /no empty line/],
     ['nothing after the empty line', bytesOf(`old 1\n${h}\n`), /newline/],
     ['a note that is not a checkpoint', bytesOf(`old 0\n\nhello\n\n${cp.split('\n\n')[1]}`), /three lines/],

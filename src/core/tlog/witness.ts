@@ -44,7 +44,7 @@ export function parseAddCheckpoint(body: Uint8Array): AddCheckpointRequest {
   if (body.length > MAX_ADD_CHECKPOINT_BYTES)
     throw new RegistryError('BadRequest', 'add-checkpoint body too long');
   const text = decodeUtf8(body, 'add-checkpoint body');
-  const lines = text.split('\n', MAX_CONSISTENCY_LINES + 2);
+  const lines = text.split('\n', MAX_CONSISTENCY_LINES + 3);
   const [first = ''] = lines;
   if (!first.startsWith('old '))
     throw new RegistryError('BadRequest', 'add-checkpoint body must start with `old <size>`');
@@ -56,6 +56,9 @@ export function parseAddCheckpoint(body: Uint8Array): AddCheckpointRequest {
     if (line === undefined)
       throw new RegistryError('BadRequest', 'add-checkpoint: no empty line before the checkpoint');
     if (line === '') break;
+    if (proof.length === MAX_CONSISTENCY_LINES) {
+      throw new RegistryError('BadRequest', `more than ${MAX_CONSISTENCY_LINES} consistency proof lines`);
+    }
     proof.push(parseHashBase64(line, `consistency proof line ${proof.length + 1}`));
   }
   const consumed = lines.slice(0, at).reduce((n, l) => n + l.length + 1, 0);
