@@ -4,6 +4,7 @@ export * from './cosignature.js';
 export * from './edge.js';
 export { decodeBase64, encodeBase64 } from './encoding.js';
 export * from './hash.js';
+export * from './leaf.js';
 export * from './memory.js';
 export * from './note.js';
 export * from './note-keys.js';
