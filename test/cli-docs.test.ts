@@ -123,7 +123,7 @@ describe('README sections run as written', { timeout: 120_000 }, () => {
     expect(r.stdout).toMatch(/NoQuorum[\s\S]*hint: [\s\S]*exit 1/);
     expect(r.stdout).toContain('ready (2 of 2 signatures)');
     expect(r.stdout).toContain('applied svc-search@us-east-1 v1');
-    expect(r.stdout).toMatch(/^\s+6 {2}\S+ {2}published {3}svc-search@us-east-1 v1 {2}[0-9a-f]{64}$/m);
+    expect(r.stdout).toMatch(/^\s+6 {2}\S+ {2}published {3}svc-search@us-east-1 v1 +[0-9a-f]{64}$/m);
     expect(r.stdout).toContain('# current at registry version 6');
     expect((await client.get('svc-search@us-east-1')).descriptor.signatures).toHaveLength(2);
   });

@@ -441,7 +441,7 @@ describe('registry token mint', () => {
     const client = new RegistryClient({ baseUrl: server.url, token });
     expect(await client.version()).toBeGreaterThan(0);
     await expect(client.apply('a'.repeat(64))).rejects.toThrowRegistryError('Forbidden');
-    const j = await cli(['token', 'mint', '--scope', 'registry:apply', '--json'], {
+    const j = await cli(['token', 'mint', '--scope', 'registry:apply', '--ttl', 'never', '--json'], {
       MACAROON_ROOT_KEY: ROOT_KEY,
     });
     expect(JSON.parse(j.stdout)).toMatchObject({ scopes: ['registry:apply'], expires_at: null });

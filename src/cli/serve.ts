@@ -16,8 +16,9 @@ import { loadOidc } from './oidc-load.js';
 import { clusterLagSource, openClusterEngine } from './serve-cluster.js';
 import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
 import { fsTypeOf } from './tmpfs.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 export interface Running {
   readonly url: string;

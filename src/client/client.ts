@@ -462,7 +462,7 @@ export class RegistryClient {
     const since = opts.since ?? 0;
     if (!Number.isSafeInteger(since) || since < 0)
       throw new RegistryError('BadRequest', 'since: must be ≥ 0');
-    const path = `${API}/watch?since=${since}`;
+    const path = `${API}/watch?since=${since}${opts.prefix === undefined ? '' : `&prefix=${encodeURIComponent(opts.prefix)}`}`;
     const opened = await this.#http.stream(path, opts.signal);
     if (opened === undefined) return;
     try {

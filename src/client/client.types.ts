@@ -185,6 +185,8 @@ export type WatchItem = WatchEvent | ProgressNote;
 export interface WatchOptions {
   /** Exclusive: the first event is `since + 1` (default 0, the whole log from genesis). */
   readonly since?: number;
+  /** Only events of ids starting with this (server-side; required inside a token's id-prefix with READ_AUTH). */
+  readonly prefix?: string;
   /** Aborting ends the iteration quietly. */
   readonly signal?: AbortSignal;
 }

@@ -10,7 +10,12 @@ export function engine(deps: AppDeps): Registry {
   if (r === undefined || deps.state.shuttingDown) {
     throw new RegistryError(
       'StoreUnavailable',
-      deps.state.shuttingDown ? 'registry is shutting down' : 'registry is starting: snapshot not loaded yet',
+      deps.state.shuttingDown
+        ? 'registry is shutting down'
+        : deps.state.mirrorOf !== undefined
+          ? `mirror of ${deps.state.mirrorOf} has not caught up with its upstream yet`
+          : 'registry is starting: snapshot not loaded yet',
+      deps.state.shuttingDown ? 'retry against another instance' : 'retry once /readyz answers 200',
     );
   }
   return r;

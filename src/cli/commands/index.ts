@@ -13,6 +13,8 @@ import { schemaCheck, schemaDiff, schemaValidate } from './schema.js';
 import { serve } from './serve.js';
 import { sign } from './sign.js';
 import { signerId } from './signer-id.js';
+import { status } from './status.js';
+import { tokenInspect } from './token-inspect.js';
 import { tokenMint } from './token-mint.js';
 import { verify } from './verify.js';
 import { watch } from './watch.js';
@@ -21,6 +23,7 @@ import { watch } from './watch.js';
 export const COMMANDS: readonly CommandSpec[] = [
   dev,
   serve,
+  status,
   keygen,
   signerId,
   draft,
@@ -39,6 +42,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   schemaCheck,
   schemaDiff,
   tokenMint,
+  tokenInspect,
 ];
 
 /** The command named by the first one or two words of argv, and the rest. */
