@@ -112,7 +112,8 @@ export async function runCommand(
         });
       }
       // SPEC §5 details: every problem, one line each (the message names only the first).
-      const lines = details.map(
+      const only = details.length === 1 && `${details[0]?.path}: ${details[0]?.message}` === err.message;
+      const lines = (only ? [] : details).map(
         (d) =>
           `  ${d.against === undefined ? '' : `v${d.against} `}${d.change === undefined ? '' : `${d.change} `}${d.path || '/'}: ${d.message}\n`,
       );
