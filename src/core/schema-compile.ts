@@ -140,7 +140,14 @@ function tablesOf(dialect: Dialect, ajv: Ajv): Tables {
 }
 
 function metaProblems(ajv: Ajv, doc: unknown, at: string, problems: Problems): void {
-  if (ajv.validateSchema(doc as object) === true) return;
+  let ok: boolean | Promise<unknown>;
+  try {
+    ok = ajv.validateSchema(doc as object);
+  } catch (err) {
+    problems.add(at, messageOf(err));
+    return;
+  }
+  if (ok === true) return;
   for (const e of ajv.errors ?? []) problems.add(`${at}${e.instancePath}`, e.message ?? e.keyword);
 }
 
@@ -163,7 +170,10 @@ function prepare(
     );
     return schema;
   }
-  if (d !== dialect) problems.add(pointer(at, '$schema'), `is ${d}; the schema being compiled is ${dialect}`);
+  if (d !== dialect) {
+    problems.add(pointer(at, '$schema'), `is ${d}; the schema being compiled is ${dialect}`);
+    return schema;
+  }
   const doc = walkSchema(schema, at, { dialect, ...tablesOf(dialect, ajv), problems });
   metaProblems(ajv, doc, at, problems);
   return doc;
@@ -174,6 +184,25 @@ function prepare(
  * the document or to `references` (documents the registry holds, never the network). Every
  * problem is thrown at once as a `BadRequest` with `details` under `at`. Pure.
  */
+/**
+ * One instance per dialect for documents that name no other document and declare no `$id` or
+ * anchor (so compiling leaves nothing behind once the document is removed again): building an
+ * instance compiles the meta-schemas, tens of milliseconds each time. A document with
+ * references or identifiers gets an instance of its own.
+ */
+const SHARED = new Map<Dialect, Ajv>();
+const IDENTIFIERS = /"\$(id|anchor|dynamicAnchor|recursiveAnchor)"\s*:/;
+
+function instanceFor(dialect: Dialect, schema: unknown, references: readonly ReferencedSchema[]): Ajv {
+  if (references.length > 0 || IDENTIFIERS.test(JSON.stringify(schema))) return newAjv(dialect);
+  let ajv = SHARED.get(dialect);
+  if (ajv === undefined) {
+    ajv = newAjv(dialect);
+    SHARED.set(dialect, ajv);
+  }
+  return ajv;
+}
+
 export function compileSchema(
   schema: Readonly<Record<string, unknown>>,
   references: readonly ReferencedSchema[] = [],
@@ -181,7 +210,7 @@ export function compileSchema(
 ): CompiledSchema {
   const problems = new Problems();
   const dialect = dialectOf(schema) ?? '2020-12';
-  const ajv = newAjv(dialect);
+  const ajv = instanceFor(dialect, schema, references);
   const doc = prepare(schema, dialect, at, problems, ajv);
   const refs = references.map((r) => ({
     ref: r.ref,
@@ -193,6 +222,7 @@ export function compileSchema(
     for (const r of refs) ajv.addSchema(r.doc as object, r.ref);
     validate = ajv.compile(doc as object);
   } catch (err) {
+    ajv.removeSchema(doc as object);
     const missing = (err as { missingRef?: unknown }).missingRef;
     const message =
       typeof missing === 'string'
@@ -202,6 +232,8 @@ export function compileSchema(
     problems.throwIfAny();
     throw new RegistryError('BadRequest', messageOf(err), undefined, { cause: err });
   }
+  // The validator keeps what it compiled; the instance's cache must not grow with every document.
+  ajv.removeSchema(doc as object);
   return { dialect, validate: (value) => report(validate, value) };
 }
 
