@@ -1,4 +1,5 @@
 import { parseBody } from './body.js';
+import { withBodyDetails } from './body-details.js';
 import { DIGEST_RE } from './canonical.js';
 import type { Descriptor, Kind, Payload } from './descriptor.types.js';
 import { badRequest } from './errors.js';
@@ -57,7 +58,11 @@ export function parsePayload(raw: unknown, now: number, field = 'descriptor'): P
       throw badRequest(`${field}.deprecated`, 'governance is the trust root and cannot be deprecated');
     }
   }
-  parseBody(kind, p.body);
+  try {
+    parseBody(kind, p.body);
+  } catch (err) {
+    throw withBodyDetails(err, kind, p.body, `/${field}/body`);
+  }
   return raw as Payload;
 }
 

@@ -1,23 +1,11 @@
-import {
-  _,
-  Ajv,
-  type CodeKeywordDefinition,
-  type ErrorObject,
-  type Options,
-  str,
-  type ValidateFunction,
-} from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import * as ajvFormats from 'ajv-formats';
+import type { Ajv, CodeKeywordDefinition, ErrorObject, Options, ValidateFunction } from 'ajv';
+import { type AjvLib, ajvLib } from './ajv-load.js';
 import { messageOf, RegistryError } from './errors.js';
 import { MAX_DETAILS, Problems, pointer } from './problems.js';
 import { patternRisk } from './regex-guard.js';
 import { type Dialect, dialectOf, walkSchema } from './schema-walk.js';
 
 export type { Dialect } from './schema-walk.js';
-
-// ajv-formats is CommonJS with a default export; under NodeNext the function sits on `.default`.
-const addFormats = ajvFormats.default.default;
 
 /** SPEC §12 one validation error of `POST /schemas/{id}/validate`. */
 export interface ValidationError {
@@ -89,30 +77,33 @@ export const AJV_OPTIONS = {
  * exact in IEEE 754); otherwise the quotient must be an integer, and a quotient that
  * overflows falls back to the exact remainder, as Python's jsonschema does.
  */
-const MULTIPLE_OF: CodeKeywordDefinition = {
-  keyword: 'multipleOf',
-  type: 'number',
-  schemaType: 'number',
-  $data: true,
-  error: {
-    message: ({ schemaCode }) => str`must be multiple of ${schemaCode}`,
-    params: ({ schemaCode }) => _`{multipleOf: ${schemaCode}}`,
-  },
-  code(cxt) {
-    const { gen, data, schemaCode } = cxt;
-    const q = gen.let('q');
-    const exact = _`${data} % ${schemaCode} !== 0`;
-    cxt.fail$data(
-      _`(${schemaCode} === 0 || (Number.isInteger(${schemaCode}) ? ${exact} : (${q} = ${data} / ${schemaCode}, Number.isFinite(${q}) ? !Number.isInteger(${q}) : ${exact})))`,
-    );
-  },
-};
+function multipleOf({ _, str }: AjvLib): CodeKeywordDefinition {
+  return {
+    keyword: 'multipleOf',
+    type: 'number',
+    schemaType: 'number',
+    $data: true,
+    error: {
+      message: ({ schemaCode }) => str`must be multiple of ${schemaCode}`,
+      params: ({ schemaCode }) => _`{multipleOf: ${schemaCode}}`,
+    },
+    code(cxt) {
+      const { gen, data, schemaCode } = cxt;
+      const q = gen.let('q');
+      const exact = _`${data} % ${schemaCode} !== 0`;
+      cxt.fail$data(
+        _`(${schemaCode} === 0 || (Number.isInteger(${schemaCode}) ? ${exact} : (${q} = ${data} / ${schemaCode}, Number.isFinite(${q}) ? !Number.isInteger(${q}) : ${exact})))`,
+      );
+    },
+  };
+}
 
 function newAjv(dialect: Dialect): Ajv {
-  const ajv = dialect === '2020-12' ? new Ajv2020(AJV_OPTIONS) : new Ajv(AJV_OPTIONS);
-  addFormats(ajv);
+  const lib = ajvLib();
+  const ajv = dialect === '2020-12' ? new lib.Ajv2020(AJV_OPTIONS) : new lib.Ajv(AJV_OPTIONS);
+  lib.addFormats(ajv);
   ajv.removeKeyword('multipleOf');
-  ajv.addKeyword(MULTIPLE_OF);
+  ajv.addKeyword(multipleOf(lib));
   return ajv;
 }
 
