@@ -312,6 +312,41 @@ describe('schema descriptors', () => {
     });
   });
 
+  describe('a refused built-in body', () => {
+    it("lists every problem the kind schema sees, the message staying the parser's", async () => {
+      const bad = servicePayload('svc-broken', 1, null, {
+        body: {
+          name: '',
+          region: 'us-east-1',
+          endpoints: [{ addr: 'nope', tls: 'yes', weight: 70000 }],
+          x: 1,
+        },
+      } as unknown as Partial<Payload>);
+      const a = await call('POST', '/proposals', { body: proposalBody(bad, [KEYS[0]]), token: writer });
+      const paths = expectDetails(a, 400, 'BadRequest').map((d) => d.path);
+      expect(paths).toEqual(
+        expect.arrayContaining([
+          '/descriptor/body',
+          '/descriptor/body/name',
+          '/descriptor/body/endpoints/0/addr',
+          '/descriptor/body/endpoints/0/tls',
+          '/descriptor/body/endpoints/0/weight',
+        ]),
+      );
+    });
+
+    it('keeps a rule only the parser knows as the one detail', async () => {
+      const long = servicePayload('svc-long', 1, null, {
+        // The bracket pattern admits it; only the WHATWG URL parser knows it is no IPv6 address.
+        body: { name: 'n', region: 'r', endpoints: [{ addr: '[:::::]:80', tls: true, weight: 1 }] },
+      } as unknown as Partial<Payload>);
+      const a = await call('POST', '/proposals', { body: proposalBody(long, [KEYS[0]]), token: writer });
+      expect(expectDetails(a, 400, 'BadRequest')).toEqual([
+        { path: '/descriptor/body', message: expect.stringMatching(/not an IPv6 address/) },
+      ]);
+    });
+  });
+
   describe('hostile schemas', () => {
     it('refuses nesting deeper than 64 with a clear error', async () => {
       let deep: Record<string, unknown> = { type: 'string' };
