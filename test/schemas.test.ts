@@ -406,3 +406,42 @@ describe('schema descriptors', () => {
     });
   });
 });
+
+describe('schema routes with READ_AUTH', () => {
+  let locked: TestServer;
+  beforeAll(async () => {
+    locked = await startTestServer({ WRITE_RATE: '1000', READ_AUTH: 'true' });
+    const w = locked.token(ALL_SCOPES);
+    const p = schemaPayload('ticks', TICKS_V1);
+    const url = `${locked.url}/v1/registry`;
+    const headers = { authorization: `Bearer ${w}`, 'content-type': 'application/json' };
+    const r = await fetch(`${url}/proposals`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify(proposalBody(p, [KEYS[0], KEYS[1]])),
+    });
+    const { proposal_id } = (await r.json()) as { proposal_id: string };
+    expect((await fetch(`${url}/apply/${proposal_id}`, { method: 'POST', headers })).status).toBe(200);
+  });
+  afterAll(async () => {
+    await locked.stop();
+  });
+
+  it('asks for a read token, and hides a schema outside the token kind caveat', async () => {
+    const validate = (token?: string) =>
+      fetch(`${locked.url}/v1/registry/schemas/ticks/validate`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+        },
+        body: '{"symbol":"A"}',
+      });
+    expect((await validate()).status).toBe(401);
+    expect((await validate(locked.token(['registry:read'], { kinds: ['service'] }))).status).toBe(404);
+    const ok = await validate(locked.token(['registry:read'], { kinds: ['schema'] }));
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as { valid: boolean }).valid).toBe(true);
+    expect((await fetch(`${locked.url}/v1/registry/kinds`)).status).toBe(401);
+  });
+});
