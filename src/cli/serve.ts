@@ -6,7 +6,7 @@ import { Metrics } from '../http/metrics.js';
 import { WriteRateLimiter } from '../http/rate-limit.js';
 import { type Listening, listen, requestHandler } from '../http/server.js';
 import { ServiceState } from '../http/service-state.js';
-import { Registry } from '../registry/index.js';
+import { mirrorMode, Registry, standaloneMode } from '../registry/index.js';
 import { type NatsLog, openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
 import { clusterLagSource, openClusterEngine } from './serve-cluster.js';
@@ -102,7 +102,7 @@ export async function serve(
         ...(config.genesis === undefined ? {} : { genesis: config.genesis }),
         proposalTtlMs: config.proposalTtlMs,
         readCacheCap: config.readCacheCap,
-        mirror: config.mirrorOf !== undefined,
+        mode: config.mirrorOf === undefined ? standaloneMode : mirrorMode,
       });
       registry = r;
       closeEngine = (o) => r.close(o);

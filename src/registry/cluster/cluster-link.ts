@@ -1,10 +1,18 @@
-import { type GovernanceBody, RegistryError } from '../core/index.js';
-import type { Append, ConnectionState, Follow, NatsLog, StreamMessage } from '../store/index.js';
-import type { ApplyResult } from './apply-batch.js';
+import { messageOf, RegistryError } from '../../core/index.js';
+import type { Append, ConnectionState, StreamMessage } from '../../store/index.js';
+import type { ApplyResult } from '../apply-batch.js';
+import type { ReplicaRun, Replicated } from './replicate.js';
 import type { ReplicatedItem } from './replicated.js';
-import type { SharedLog } from './shared-log.js';
+import type { SharedLog, StreamFollow, StreamLog } from './shared-log.js';
 
 type Outcome = { readonly result: ApplyResult } | { readonly error: unknown };
+
+/** A message handed to the engine, not yet settled in order. */
+interface InFlight {
+  readonly seq: number;
+  settled: boolean;
+  done: Promise<unknown>;
+}
 
 /** How many stream messages may be handed to the engine before the follower waits. */
 const IN_FLIGHT = 1024;
@@ -14,11 +22,17 @@ const WATCHDOG_MS = 2_000;
 const OUTCOMES_KEPT = 8192;
 
 export interface ClusterLinkOptions {
-  readonly genesis: GovernanceBody;
-  /** Materializes one message (Registry.replicate). */
-  readonly replicate: (item: ReplicatedItem) => Promise<ApplyResult>;
-  /** A message every instance refuses (logged and counted by the caller). */
+  /**
+   * Materializes one message into the local view (`replicateInto`): stored, refused (a
+   * verdict on the message), withdrawn; rejects when the local store failed to commit it.
+   */
+  readonly replicate: (item: ReplicatedItem, run: ReplicaRun) => Promise<Replicated>;
+  /** The local store's stream cursor: the last stream sequence it holds (resume point). */
+  readonly cursor: () => Promise<number>;
+  /** A message every instance refuses (logged and counted by the caller), once per sequence. */
   readonly onRefused?: (seq: number, err: unknown) => void;
+  /** How long the follower waits before resuming after a local commit failure (default 1 s). */
+  readonly resumeMs?: number;
   /** Watchdog period (default 2 s; tests shorten it). */
   readonly watchdogMs?: number;
   /** The stream consumer ended unexpectedly; the link follows again after 1 s. */
@@ -32,22 +46,31 @@ export interface ClusterLinkOptions {
  * in order into the engine (`replicate`), remembers each id's last stream sequence for the
  * per-id compare-and-set, and answers a writer once its own view holds the outcome of the
  * publish (read-your-writes on this instance).
+ *
+ * Only a message that fails verification is refused. A local commit failure (a disk error)
+ * is no verdict on the message: the follower stops, the engine reports writes degraded, and
+ * after `resumeMs` it follows again from the store's stream cursor, so the view has no gap.
  */
 export class ClusterLink implements SharedLog {
-  readonly genesis: GovernanceBody;
-  readonly #log: NatsLog;
+  readonly #log: StreamLog;
   readonly #opts: ClusterLinkOptions;
   /** Last stream sequence materialized or refused: everything up to it is in the view. */
   #processed = 0;
   /** The stream's last sequence as last seen by the follower. */
   #streamLast = 0;
-  #refused = 0;
+  /** Sequences refused (a restarted follow refuses them again: counted once). */
+  readonly #refused = new Set<number>();
   readonly #subjectSeq = new Map<string, number>();
   readonly #outcomes = new Map<number, Outcome>();
   /** Messages handed to the engine, in stream order, not yet settled in order. */
-  readonly #inFlight: Array<{ seq: number; settled: boolean; done: Promise<unknown> }> = [];
+  #inFlight: InFlight[] = [];
   #waiters: Array<{ seq: number; resolve: () => void; reject: (err: RegistryError) => void }> = [];
-  #follow: Follow | undefined;
+  #follow: StreamFollow | undefined;
+  /** Bumped when a commit fails: outcomes of the earlier run are void. */
+  #epoch = 0;
+  #run: ReplicaRun = { broken: false };
+  /** Between a commit failure and the resumed follow: deliveries are ignored. */
+  #resuming = false;
   /** Last stream sequence handed to the engine: a restarted follow resumes after it. */
   #delivered = 0;
   #stopped = false;
@@ -57,10 +80,9 @@ export class ClusterLink implements SharedLog {
   #stillChecks = 0;
   #checking = false;
 
-  constructor(log: NatsLog, opts: ClusterLinkOptions) {
+  constructor(log: StreamLog, opts: ClusterLinkOptions) {
     this.#log = log;
     this.#opts = opts;
-    this.genesis = opts.genesis;
   }
 
   get proposals() {
@@ -84,7 +106,7 @@ export class ClusterLink implements SharedLog {
    * reports), and a follower standing still behind it for two checks is replaced.
    */
   async #check(): Promise<void> {
-    if (this.#stopped || this.#checking) return;
+    if (this.#stopped || this.#checking || this.#resuming) return;
     this.#checking = true;
     try {
       const last = await this.#log.lastSeq();
@@ -126,7 +148,7 @@ export class ClusterLink implements SharedLog {
     );
   }
 
-  #followEnded(f: Follow, err: unknown): void {
+  #followEnded(f: StreamFollow, err: unknown): void {
     if (this.#stopped || this.#follow !== f) return;
     this.#opts.onFollowError?.(err ?? new Error('the stream consumer ended'));
     setTimeout(() => {
@@ -161,7 +183,7 @@ export class ClusterLink implements SharedLog {
       nats: this.#log.state,
       processed: this.#processed,
       lagSeqs: Math.max(0, this.#streamLast - this.#processed),
-      refused: this.#refused,
+      refused: this.#refused.size,
     };
   }
 
@@ -201,6 +223,8 @@ export class ClusterLink implements SharedLog {
   }
 
   #deliver(m: StreamMessage): Promise<unknown> | undefined {
+    // After a commit failure: the resumed follow delivers this again.
+    if (this.#resuming) return undefined;
     if (m.seq <= this.#delivered) return undefined; // a restarted follow's overlap
     if (m.seq !== this.#delivered + 1) {
       // The stream denies deletes, so its sequences are dense: a jump is not a message to take.
@@ -214,24 +238,88 @@ export class ClusterLink implements SharedLog {
     this.#delivered = m.seq;
     if (m.id !== undefined) this.#subjectSeq.set(m.id, m.seq);
     this.#streamLast = Math.max(this.#streamLast, m.seq + m.pending);
-    const entry = { seq: m.seq, settled: false, done: Promise.resolve() as Promise<unknown> };
-    entry.done = this.#opts
-      .replicate({ streamSeq: m.seq, id: m.id, bytes: m.bytes, appliedBy: m.appliedBy, ts: m.ts })
-      .then(
-        (result) => this.#settle(entry, { result }),
-        (error: unknown) => {
-          this.#refused += 1;
-          this.#opts.onRefused?.(m.seq, error);
-          this.#settle(entry, { error });
-        },
-      );
+    const epoch = this.#epoch;
+    const entry: InFlight = { seq: m.seq, settled: false, done: Promise.resolve() };
+    const item = { streamSeq: m.seq, id: m.id, bytes: m.bytes, appliedBy: m.appliedBy, ts: m.ts };
+    entry.done = this.#opts.replicate(item, this.#run).then(
+      (o) => {
+        if (epoch !== this.#epoch) return;
+        switch (o.kind) {
+          case 'stored':
+            this.#settle(entry, { result: o.result });
+            return;
+          case 'refused':
+            if (!this.#refused.has(m.seq)) {
+              this.#refused.add(m.seq);
+              this.#opts.onRefused?.(m.seq, o.error);
+            }
+            this.#settle(entry, { error: o.error });
+            return;
+          case 'withdrawn':
+            this.#fault(m.seq, new Error('an earlier message of this follow failed to commit'));
+            return;
+          default: {
+            const never: never = o;
+            throw new Error(`unknown outcome ${String(never)}`);
+          }
+        }
+      },
+      (err: unknown) => {
+        if (epoch === this.#epoch) this.#fault(m.seq, err);
+      },
+    );
     this.#inFlight.push(entry);
     // Backpressure: the consumer pulls more only when the engine keeps up.
     return this.#inFlight.length >= IN_FLIGHT ? this.#inFlight[0]?.done : undefined;
   }
 
+  /**
+   * A commit of the local store failed: not a verdict on `seq`. Everything handed to the
+   * engine from here on is void; the follower resumes from what the store holds.
+   */
+  #fault(seq: number, err: unknown): void {
+    if (this.#stopped) return;
+    this.#epoch += 1;
+    this.#resuming = true;
+    this.#opts.onFollowError?.(
+      new RegistryError(
+        'StoreUnavailable',
+        `stream message ${seq} could not be stored locally (${messageOf(err)}): following again from the store's stream cursor`,
+        undefined,
+        { cause: err },
+      ),
+    );
+    void this.#resume();
+  }
+
+  async #resume(): Promise<void> {
+    const old = this.#follow;
+    this.#follow = undefined; // its end is not a reason to follow again: this is
+    await old?.stop();
+    await Promise.allSettled(this.#inFlight.map((f) => f.done));
+    this.#inFlight = [];
+    while (!this.#stopped) {
+      await new Promise((r) => setTimeout(r, this.#opts.resumeMs ?? 1_000).unref());
+      if (this.#stopped) return;
+      try {
+        const cursor = await this.#opts.cursor();
+        this.#processed = cursor;
+        this.#delivered = cursor;
+        this.#seenDelivered = cursor;
+        this.#stillChecks = 0;
+        this.#run = { broken: false };
+        this.#resuming = false;
+        await this.#subscribe();
+        return;
+      } catch (err) {
+        this.#resuming = true;
+        this.#opts.onFollowError?.(err);
+      }
+    }
+  }
+
   /** Outcomes settle out of order (a refusal at batch build, before the batch's commit). */
-  #settle(entry: { seq: number; settled: boolean }, outcome: Outcome): void {
+  #settle(entry: InFlight, outcome: Outcome): void {
     entry.settled = true;
     this.#outcomes.set(entry.seq, outcome);
     if (this.#outcomes.size > OUTCOMES_KEPT) {
@@ -239,7 +327,7 @@ export class ClusterLink implements SharedLog {
       if (oldest !== undefined) this.#outcomes.delete(oldest);
     }
     while (this.#inFlight[0]?.settled === true) {
-      this.#processed = (this.#inFlight.shift() as { seq: number }).seq;
+      this.#processed = (this.#inFlight.shift() as InFlight).seq;
     }
     const ready = this.#waiters.filter((w) => w.seq <= this.#processed);
     if (ready.length === 0) return;

@@ -7,10 +7,10 @@ import {
   RegistryError,
   signingBytes,
   verifyDescriptor,
-} from '../core/index.js';
-import type { Append } from '../store/index.js';
-import { type ApplyResult, appendOf, type BatchState } from './apply-batch.js';
-import { descriptorBytes, parseAppliedDescriptor } from './entry.js';
+} from '../../core/index.js';
+import type { Append } from '../../store/index.js';
+import { type ApplyResult, appendOf, type BatchState } from '../apply-batch.js';
+import { descriptorBytes, parseAppliedDescriptor } from '../entry.js';
 
 /** One message of the cluster's stream, as the follower hands it to the engine. */
 export interface ReplicatedItem {
