@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { canonicalJson, type Payload, RegistryError, signPayload } from '../src/core/index.js';
 import { type Cluster, openCluster, type StreamLog } from '../src/registry/index.js';
-import { NatsLog, openLevelStore, openMemoryStore, type Store } from '../src/store/index.js';
+import { openLevelStore, openMemoryStore, type Store } from '../src/store/index.js';
+import { NatsLog } from '../src/store/nats/index.js';
 import { hasNatsServer, type NatsServer, startNats } from './fixtures/nats-server.js';
 import { FakeStreamLog } from './helpers/fake-stream-log.js';
 import { GENESIS, KEYS, NOW, publish, servicePayload, tempDir } from './helpers/fixtures.js';

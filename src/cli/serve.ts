@@ -7,9 +7,9 @@ import { WriteRateLimiter } from '../http/rate-limit.js';
 import { type Listening, listen, requestHandler } from '../http/server.js';
 import { ServiceState } from '../http/service-state.js';
 import { mirrorMode, Registry, standaloneMode } from '../registry/index.js';
-import { type NatsLog, openLevelStore, openMemoryStore, type Store } from '../store/index.js';
+import { openLevelStore, openMemoryStore, type Store } from '../store/index.js';
+import { clusterLagSource } from './cluster-lag.js';
 import { type Config, configError } from './config.js';
-import { clusterLagSource, openClusterEngine } from './serve-cluster.js';
 import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
 import { fsTypeOf } from './tmpfs.js';
 
@@ -88,11 +88,13 @@ export async function serve(
 
   let registry: Registry;
   let store: Store | undefined;
-  let nats: NatsLog | undefined;
+  let nats: { close(): Promise<void> } | undefined;
   let closeEngine: (opts: { zeroFill: boolean }) => Promise<void>;
   try {
     store = config.amnesia ? await openMemoryStore() : await openLevelStore(config.db);
     if (config.nats !== undefined) {
+      // Loaded on demand: a standalone or mirror process never loads the NATS client.
+      const { openClusterEngine } = await import('./serve-cluster.js');
       const opened = await openClusterEngine({ ...config, nats: config.nats }, store, deps);
       registry = opened.cluster.registry;
       nats = opened.log;

@@ -8,6 +8,7 @@ export * from './governance.js';
 export * from './json-value.js';
 export * from './keys.js';
 export * from './limits.js';
+export * from './proposal-record.js';
 export * from './quorum.js';
 export * from './signature.js';
 export * from './signer-id.js';

@@ -11,3 +11,4 @@ export type { Admission, EngineMode } from './modes.types.js';
 export type { ProposalStatus } from './proposals.js';
 export { type ApplyResult, type ProposalView, Registry, type RegistryOptions } from './registry.js';
 export type { ListQuery } from './snapshot.js';
+export type { BusView, SnapshotView, StoreReader } from './views.types.js';

@@ -6,55 +6,30 @@ import {
 } from '../core/index.js';
 import type { Append, AppliedRecord, ProposalRecord, Store } from '../store/index.js';
 import { type ApplyResult, type BatchState, beginBatch } from './apply-batch.js';
-import { EventBus, type Subscription } from './bus.js';
+import { EventBus } from './bus.js';
 import { CHECKPOINT_MIN_HEADS, Checkpointer } from './checkpointer.js';
 import { type BatchHooks, GroupCommitter } from './committer.js';
-import { type Entry, entryFromBytes } from './entry.js';
+import { entryFromBytes } from './entry.js';
 import { type IngestItem, prepareIngest } from './ingest.js';
 import { type LoadReport, loadSnapshot } from './load.js';
 import { standaloneMode } from './local-mode.js';
-import { Lru } from './lru.js';
-import type {
-  Admission,
-  ApplyPath,
-  EngineCore,
-  EngineMode,
-  GenesisSource,
-  ProposalStore,
-} from './modes.types.js';
+import type { Admission, ApplyPath, EngineCore, GenesisSource, ProposalStore } from './modes.types.js';
 import {
   admit,
   appliedView,
   notFound,
   type ProposalStatus,
   type ProposalView,
+  pendingView,
   resultOf,
   statusOf,
 } from './proposals.js';
+import { RegistryReader } from './reader.js';
+import type { RegistryOptions } from './registry.types.js';
 import { SerialQueues } from './serial-queue.js';
-import { type ListQuery, Snapshot } from './snapshot.js';
+import { Snapshot } from './snapshot.js';
 
-export type { ApplyResult, ProposalView };
-
-export interface RegistryOptions {
-  /** SPEC §3 genesis allow-list and threshold; required on an empty standalone store, checked otherwise. */
-  readonly genesis?: GovernanceBody;
-  readonly proposalTtlMs?: number;
-  readonly readCacheCap?: number;
-  readonly busBound?: number;
-  readonly now?: () => number;
-  /** Applies between background start-up checkpoints (on disk only; default 10,000). */
-  readonly checkpointEvery?: number;
-  /** Read and write start-up checkpoints (default true; false forces a full load). */
-  readonly checkpoints?: boolean;
-  /**
-   * STYLE §3b: where proposals live, how an apply becomes an entry and where genesis comes
-   * from (default `standaloneMode`; `mirrorMode`, or cluster mode's from `openCluster`).
-   */
-  readonly mode?: EngineMode;
-  /** Checks before a proposal is admitted and before an apply is submitted (SPEC §12). */
-  readonly admission?: Admission;
-}
+export type { ApplyResult, ProposalView, RegistryOptions };
 
 const ADMIT_ALL: Admission = { proposal: async () => {}, apply: async () => {} };
 
@@ -68,15 +43,11 @@ const DAY = 24 * 60 * 60 * 1000;
  * append-only store, the in-memory snapshot every read is served from, and the event bus.
  * What differs between standalone, mirror and cluster is the `EngineMode` given at open.
  */
-export class Registry {
-  readonly store: Store;
-  readonly snapshot = new Snapshot();
-  readonly bus: EventBus;
+export class Registry extends RegistryReader {
   /** How the snapshot was loaded at open (undefined for a fresh genesis). */
   loaded: LoadReport | undefined;
   readonly #queues = new SerialQueues();
   readonly #committer: GroupCommitter<BatchState, ApplyResult>;
-  readonly #old: Lru<string, Entry>;
   readonly #now: () => number;
   readonly #ttl: number;
   readonly #inflight = new Set<Promise<unknown>>();
@@ -91,19 +62,13 @@ export class Registry {
   #closed = false;
 
   private constructor(store: Store, opts: RegistryOptions) {
-    this.store = store;
+    const snapshot = new Snapshot();
+    super(store, snapshot, new EventBus(store, 0, opts.busBound), opts.readCacheCap ?? 8192);
     this.#now = opts.now ?? Date.now;
     this.#ttl = opts.proposalTtlMs ?? DAY;
-    this.#old = new Lru(opts.readCacheCap ?? 8192);
     this.#checkpoints = opts.checkpoints ?? true;
     this.#admission = opts.admission ?? ADMIT_ALL;
-    this.#checkpointer = new Checkpointer(
-      store,
-      this.snapshot,
-      opts.checkpointEvery ?? 10_000,
-      this.#checkpoints,
-    );
-    this.bus = new EventBus(store, 0, opts.busBound);
+    this.#checkpointer = new Checkpointer(store, snapshot, opts.checkpointEvery ?? 10_000, this.#checkpoints);
     this.#committer = new GroupCommitter(store, this.#hooks());
     this.#core = this.#coreOf();
     const mode = opts.mode ?? standaloneMode;
@@ -119,10 +84,6 @@ export class Registry {
     return r;
   }
 
-  get version(): number {
-    return this.snapshot.version;
-  }
-
   get writesDegraded(): boolean {
     return this.#writesDegraded;
   }
@@ -134,52 +95,6 @@ export class Registry {
   /** The live pending proposals themselves, not a copy (the console lists them); expired ones are skipped. */
   pendingProposals(): ProposalRecord[] {
     return this.#proposals.live(this.#now());
-  }
-
-  // ---- reads: all from the snapshot, the LRU, then the store ----
-
-  head(id: string): Entry {
-    const e = this.snapshot.get(id);
-    if (e === undefined) throw new RegistryError('NotFound', `no descriptor ${id}`);
-    return e;
-  }
-
-  async at(id: string, version: number): Promise<Entry> {
-    const head = this.head(id);
-    if (version === head.version) return head;
-    const key = `${id}\n${version}`;
-    const cached = this.#old.get(key);
-    if (cached !== undefined) return cached;
-    const raw = version >= 1 && version < head.version ? await this.store.descriptor(id, version) : undefined;
-    if (raw === undefined) throw new RegistryError('NotFound', `${id} has no version ${version}`);
-    const { entry } = entryFromBytes(raw);
-    this.#old.set(key, entry);
-    return entry;
-  }
-
-  async history(
-    id: string,
-  ): Promise<Array<{ version: number; digest: string; ts: number; deprecated: boolean }>> {
-    this.head(id);
-    const versions = await this.store.versions(id);
-    return versions.map(([, raw]) => {
-      const { entry } = entryFromBytes(raw);
-      return { version: entry.version, digest: entry.digest, ts: entry.ts, deprecated: entry.deprecated };
-    });
-  }
-
-  list(q: ListQuery): { items: Entry[]; more: boolean } {
-    return this.snapshot.list(q);
-  }
-
-  regionMap(): Buffer {
-    const r = this.snapshot.regions;
-    if (r === undefined) throw new RegistryError('NotFound', 'no region map has been applied yet');
-    return r.bytes;
-  }
-
-  subscribe(since: number): Subscription {
-    return this.bus.subscribe(since);
   }
 
   // ---- writes ----
@@ -195,7 +110,7 @@ export class Registry {
           admit(payload, signatures, undefined, this.#ctx(payload.id, now)),
         );
         // The one admission step of a proposal (SPEC §12), after the SPEC §3 checks.
-        await this.#admission.proposal(payload, this.snapshot);
+        await this.#admission.proposal(payload, this.mutableSnapshot);
         return this.#merge(fresh.proposal_id, now, (existing) =>
           existing === undefined ? fresh : admit(payload, signatures, existing, this.#ctx(payload.id, now)),
         );
@@ -223,21 +138,12 @@ export class Registry {
   /** SPEC §5 GET /proposals/{id}: pending, ready, or applied. */
   async proposal(proposalId: string): Promise<ProposalView> {
     const record = (await this.#proposals.find(proposalId, this.#now())).live;
-    if (record !== undefined) {
-      const s = statusOf(record, this.snapshot.governance);
-      return {
-        proposal_id: proposalId,
-        descriptor: record.payload,
-        signatures: record.signatures,
-        status: s.status,
-        threshold: s.threshold,
-        expires_at: s.expires_at,
-      };
-    }
+    if (record !== undefined) return pendingView(record, this.mutableSnapshot.governance);
     const applied = await this.#applied(proposalId);
-    const raw = applied && (await this.store.descriptor(applied.descriptor_id, applied.descriptor_version));
+    const raw =
+      applied && (await this.mutableStore.descriptor(applied.descriptor_id, applied.descriptor_version));
     if (applied === undefined || raw === undefined) throw notFound(proposalId);
-    return appliedView(proposalId, applied, entryFromBytes(raw).descriptor, this.snapshot.governance);
+    return appliedView(proposalId, applied, entryFromBytes(raw).descriptor, this.mutableSnapshot.governance);
   }
 
   /** SPEC §5 POST /apply/{id}, through the mode's apply path. */
@@ -269,22 +175,22 @@ export class Registry {
     await Promise.allSettled([...this.#inflight]);
     await this.#committer.idle();
     await this.#checkpointer.close();
-    this.bus.closeAll();
+    this.mutableBus.closeAll();
     if (opts.zeroFill === true) {
       this.#zeroFill();
-      await this.store.zeroFill();
+      await this.mutableStore.zeroFill();
     }
-    await this.store.close();
+    await this.mutableStore.close();
   }
 
   // ---- internals ----
 
   #coreOf(): EngineCore {
-    const head = (id: string) => this.snapshot.get(id);
+    const head = (id: string) => this.mutableSnapshot.get(id);
     const submit = (job: Parameters<EngineCore['submit']>[0]) => this.#committer.submit(job);
     return {
-      store: this.store,
-      snapshot: this.snapshot,
+      store: this.mutableStore,
+      snapshot: this.mutableSnapshot,
       queues: this.#queues,
       proposalTtlMs: this.#ttl,
       now: () => this.#now(),
@@ -293,7 +199,7 @@ export class Registry {
         new Promise<ApplyResult>((resolve, reject) => {
           submit({ prepare: (state) => prepare(state, head), resolve, reject });
         }),
-      admitApply: (record) => this.#admission.apply(record, this.snapshot),
+      admitApply: (record) => this.#admission.apply(record, this.mutableSnapshot),
       applied: (proposalId) => this.#applied(proposalId),
       settled: async (proposalId) => {
         const applied = await this.#applied(proposalId);
@@ -315,10 +221,10 @@ export class Registry {
   }
 
   #ctx(id: string, now: number) {
-    const h = this.snapshot.get(id);
+    const h = this.mutableSnapshot.get(id);
     return {
       head: h === undefined ? undefined : { version: h.version, digest: h.digest, kind: h.kind },
-      governance: this.snapshot.governance,
+      governance: this.mutableSnapshot.governance,
       now,
       ttlMs: this.#ttl,
     };
@@ -337,7 +243,7 @@ export class Registry {
     for (let attempt = 0; attempt < MERGE_ATTEMPTS; attempt++) {
       const found = await this.#proposals.find(proposalId, now);
       const record = build(found.live);
-      if (await this.#save(record, found.revision)) return statusOf(record, this.snapshot.governance);
+      if (await this.#save(record, found.revision)) return statusOf(record, this.mutableSnapshot.governance);
     }
     throw new RegistryError(
       'StoreUnavailable',
@@ -360,12 +266,12 @@ export class Registry {
   }
 
   async #applied(proposalId: string): Promise<AppliedRecord | undefined> {
-    return /^[0-9a-f]{64}$/.test(proposalId) ? this.store.applied(proposalId) : undefined;
+    return /^[0-9a-f]{64}$/.test(proposalId) ? this.mutableStore.applied(proposalId) : undefined;
   }
 
   #hooks(): BatchHooks<BatchState> {
     return {
-      begin: () => beginBatch(this.snapshot.version, this.snapshot.governance, this.#now()),
+      begin: () => beginBatch(this.mutableSnapshot.version, this.mutableSnapshot.governance, this.#now()),
       committed: (state, appends) => this.#install(state, appends),
       failed: () => {
         this.#writesDegraded = true;
@@ -377,41 +283,37 @@ export class Registry {
   #install(state: BatchState, appends: readonly Append[]): void {
     this.#writesDegraded = false;
     for (const e of state.entries) {
-      const old = this.snapshot.get(e.id);
-      if (old !== undefined) this.#old.set(`${old.id}\n${old.version}`, old);
-      this.snapshot.put(e);
+      const old = this.mutableSnapshot.get(e.id);
+      if (old !== undefined) this.old.set(`${old.id}\n${old.version}`, old);
+      this.mutableSnapshot.put(e);
       if (e.kind === 'region_map') {
         const a = appends.find((x) => x.log.descriptor_id === e.id && x.log.version === e.version);
-        if (a?.regions) this.snapshot.regions = { bytes: Buffer.from(a.regions), etag: e.etag };
+        if (a?.regions) this.mutableSnapshot.regions = { bytes: Buffer.from(a.regions), etag: e.etag };
       }
     }
     this.#proposals.settle(state.applied);
-    this.snapshot.governance = state.governance;
-    this.snapshot.version = state.version;
-    this.bus.publish(appends.map((a) => a.log));
+    this.mutableSnapshot.governance = state.governance;
+    this.mutableSnapshot.version = state.version;
+    this.mutableBus.publish(appends.map((a) => a.log));
     this.#checkpointer.applied(appends.length);
   }
 
   async #load(genesis: GovernanceBody | undefined): Promise<void> {
-    if ((await this.store.version()) === 0) {
+    if ((await this.mutableStore.version()) === 0) {
       await this.#genesis.empty(this.#core, genesis);
       return;
     }
-    const report = await loadSnapshot(this.store, this.snapshot, this.#checkpoints);
+    const report = await loadSnapshot(this.mutableStore, this.mutableSnapshot, this.#checkpoints);
     this.loaded = report;
     // A store loaded without a checkpoint gets one in the background: the next start is fast.
     if (!report.fromCheckpoint && report.read >= CHECKPOINT_MIN_HEADS) this.#checkpointer.soon();
-    this.bus.reset(this.snapshot.version);
+    this.mutableBus.reset(this.mutableSnapshot.version);
     await this.#genesis.loaded(this.#core, genesis);
     await this.#proposals.load(this.#now());
   }
 
   #zeroFill(): void {
-    for (const e of this.snapshot.heads.values()) e.bytes.fill(0);
-    for (const e of this.#old.values()) e.bytes.fill(0);
-    this.snapshot.regions?.bytes.fill(0);
-    this.snapshot.heads.clear();
-    this.#old.clear();
+    this.zeroFillReads();
     this.#proposals.clear();
   }
 }

@@ -18,7 +18,7 @@ export function sharedProposals(bucket: SharedProposals): ProposalStore {
     async find(proposalId, now) {
       if (!isProposalId(proposalId)) return { live: undefined, revision: undefined };
       const found = await bucket.get(proposalId);
-      const record = found !== undefined && found.record.expires_at > now ? found.record : undefined;
+      const record = found?.record !== undefined && found.record.expires_at > now ? found.record : undefined;
       // The revision is kept even for an expired record, so a new one can replace it.
       return { live: record, revision: found?.revision };
     },

@@ -10,7 +10,8 @@ import type { ApplyResult } from '../apply-batch.js';
 
 /** The shared proposal bucket as the engine uses it (store/nats/proposal-bucket.ts). */
 export interface SharedProposals {
-  get(proposalId: string): Promise<{ record: ProposalRecord; revision: number } | undefined>;
+  /** `record` undefined: the key holds something that is not a valid proposal (replaceable). */
+  get(proposalId: string): Promise<{ record: ProposalRecord | undefined; revision: number } | undefined>;
   /** Compare-and-set on `revision` (undefined: the key must be absent); false when it moved. */
   put(record: ProposalRecord, revision: number | undefined): Promise<boolean>;
   delete(proposalId: string): Promise<void>;
