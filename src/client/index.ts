@@ -6,4 +6,4 @@ export { RegistryResponseError } from './response-error.js';
 export { MAX_SSE_MESSAGE_BYTES, readSse, type SseMessage, SseParser } from './sse.js';
 export { TopologyWatcher } from './topology-watcher.js';
 export type * from './topology-watcher.types.js';
-export { assertMatchesLog, assertNextEntry, type VerifiedHead, verifyEntry } from './verify-entry.js';
+export { assertNextEntry, claimOf, headRefOf, type VerifiedHead } from './verify-entry.js';

@@ -1,4 +1,10 @@
-import { type Governance, type GovernanceBody, parseAllowList, RegistryError } from '../core/index.js';
+import {
+  type Governance,
+  type GovernanceBody,
+  parseAllowList,
+  RegistryError,
+  verifyLogEntry,
+} from '../core/index.js';
 import { backoffDelay, sleepUnlessWoken } from './backoff.js';
 import { RegistryClient } from './client.js';
 import type { DescriptorResponse, WatchEvent } from './client.types.js';
@@ -12,7 +18,7 @@ import type {
   WatcherPhase,
   WatcherStatus,
 } from './topology-watcher.types.js';
-import { assertMatchesLog, assertNextEntry, verifyEntry } from './verify-entry.js';
+import { assertNextEntry, claimOf, headRefOf } from './verify-entry.js';
 import { type Listener, WatcherSignals } from './watcher-signals.js';
 
 /** A failure tied to one seq: the loop reports it and reconnects from the last good seq. */
@@ -391,8 +397,12 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
     const d = served.descriptor;
     let governance: Governance;
     try {
-      assertMatchesLog(ev, d, served.digest);
-      governance = verifyEntry(d, this.#governance, previous, this.#genesis);
+      // The watcher reads parsed JSON: the served bytes' form is the mirror's concern (undefined).
+      governance = verifyLogEntry(claimOf(ev), d, undefined, {
+        governance: this.#governance,
+        head: headRefOf(previous),
+        pinned: this.#genesis,
+      }).governance;
     } catch (err) {
       throw failure(err);
     }

@@ -13,4 +13,5 @@ export * from './quorum.js';
 export * from './signature.js';
 export * from './signer-id.js';
 export * from './verify-descriptor.js';
+export * from './verify-log-entry.js';
 export * from './version-rules.js';

@@ -1,13 +1,4 @@
-import {
-  assertGenesis,
-  digestOf,
-  type GovernanceBody,
-  type HeadRef,
-  payloadOf,
-  RegistryError,
-  signingBytes,
-  verifyDescriptor,
-} from '../../core/index.js';
+import { type GovernanceBody, type HeadRef, verifyLogEntry } from '../../core/index.js';
 import type { Append } from '../../store/index.js';
 import { type ApplyResult, appendOf, type BatchState } from '../apply-batch.js';
 import { descriptorBytes, parseAppliedDescriptor } from '../entry.js';
@@ -23,11 +14,10 @@ export interface ReplicatedItem {
 }
 
 /**
- * Cluster mode: the whole SPEC §2/§3 check every instance runs on a stream message before
- * it becomes a log entry, at batch-build time against `state` (so a rotation earlier in
- * the stream governs what follows it). The first entry must be the pinned genesis; every
- * other must be canonical bytes, extend the head, and carry a valid quorum of the
- * governance at its stream position. It throws a `RegistryError` to refuse the message;
+ * Cluster mode: core's `verifyLogEntry` on a stream message before it becomes a log entry,
+ * at batch-build time against `state` (so a rotation earlier in the stream governs what
+ * follows it): the subject names it, its bytes are canonical, the first entry is the pinned
+ * genesis and every other extends the head with a valid quorum at its stream position. It throws a `RegistryError` to refuse the message;
  * since every instance runs the same check over the same stream, all refuse the same ones.
  */
 export function prepareReplicated(
@@ -37,25 +27,14 @@ export function prepareReplicated(
   genesis: GovernanceBody,
 ): { append: Append; result: ApplyResult } {
   const where = `stream message ${item.streamSeq}`;
-  if (item.id === undefined)
-    throw new RegistryError('BadRequest', `${where}: its subject names no descriptor`);
   const d = parseAppliedDescriptor(item.bytes);
-  if (d.id !== item.id) {
-    throw new RegistryError('BadRequest', `${where}: subject names ${item.id}, the descriptor is ${d.id}`);
-  }
-  const payload = payloadOf(d);
-  const bytes = descriptorBytes(payload, d.signatures);
-  if (!bytes.equals(item.bytes)) {
-    throw new RegistryError('BadRequest', `${where}: ${d.id} v${d.version} is not in canonical form`);
-  }
   const first = state.version === 0;
-  let digest: string;
-  if (first) {
-    assertGenesis(payload, d.signatures, genesis);
-    digest = digestOf(signingBytes(payload));
-  } else {
-    digest = verifyDescriptor(d, state.governance, state.heads.get(d.id) ?? committedHead(d.id)).digest;
-  }
+  const { payload, digest } = verifyLogEntry({ where, id: item.id }, d, item.bytes, {
+    governance: first ? undefined : state.governance,
+    head: state.heads.get(d.id) ?? committedHead(d.id),
+    pinned: genesis,
+  });
+  const bytes = descriptorBytes(payload, d.signatures);
   const append = appendOf(state, payload, bytes, digest, first ? null : digest, item.appliedBy);
   return {
     // Every instance stores the writer's apply time, so their log entries are identical.
