@@ -1,4 +1,5 @@
 import {
+  asRegistryError,
   assertNextEntry,
   claimOf,
   type DescriptorResponse,
@@ -10,7 +11,7 @@ import {
   type Governance,
   type GovernanceBody,
   payloadOf,
-  RegistryError,
+  type RegistryError,
   verifyLogEntry,
 } from '../core/index.js';
 import type { IngestItem } from '../registry/index.js';
@@ -32,8 +33,7 @@ export interface Cursor {
   readonly heads: Map<string, VerifiedHead>;
 }
 
-const asError = (err: unknown): RegistryError =>
-  err instanceof RegistryError ? err : new RegistryError('BadRequest', String(err), '', { cause: err });
+const asError = (err: unknown): RegistryError => asRegistryError(err, 'checking the entry');
 
 /** Before the fetch: the watcher's rollback checks (SPEC §11: no skipped seq, no head moving back). */
 export function checkOrder(ev: WatchEvent, cursor: Cursor, head: VerifiedHead | undefined): void {
