@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { RegistryResponseError } from '../client/index.js';
-import { isRegistryError } from '../core/index.js';
+import { isRegistryError, messageOf } from '../core/index.js';
 import type { CommandSpec, OptionSpec, Values } from './command.types.js';
 import { type Streams, streamOutput } from './output.js';
 import { UsageError } from './usage-error.js';
@@ -64,7 +64,7 @@ export async function runCommand(
       allowPositionals: false,
     }).values as Values;
   } catch (err) {
-    io.stderr.write(`${label}: ${(err as Error).message}\nRun "${label} --help" for its flags.\n`);
+    io.stderr.write(`${label}: ${messageOf(err)}\nRun "${label} --help" for its flags.\n`);
     return 2;
   }
   if (values.help === true) {

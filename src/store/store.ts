@@ -1,5 +1,5 @@
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
-import { RegistryError } from '../core/index.js';
+import { messageOf, RegistryError } from '../core/index.js';
 import { type CheckpointMeta, type CheckpointRow, decodeChunk } from './checkpoint.js';
 import { IMMUTABLE_PREFIXES, isImmutableKey, KEY, pad, prefixEnd } from './keys.js';
 import type { Append, AppliedRecord, LogEntry, ProposalRecord } from './store.types.js';
@@ -236,14 +236,9 @@ export class Store {
       return await fn();
     } catch (cause) {
       if (cause instanceof RegistryError) throw cause;
-      throw new RegistryError(
-        'StoreUnavailable',
-        `store failed to ${what}: ${(cause as Error).message}`,
-        undefined,
-        {
-          cause,
-        },
-      );
+      throw new RegistryError('StoreUnavailable', `store failed to ${what}: ${messageOf(cause)}`, undefined, {
+        cause,
+      });
     }
   }
 }

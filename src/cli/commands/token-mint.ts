@@ -1,3 +1,4 @@
+import { messageOf } from '../../core/index.js';
 import { SCOPES, type Scope } from '../../http/capability.types.js';
 import type { CommandSpec } from '../command.types.js';
 import { parseDuration } from '../duration.js';
@@ -45,7 +46,7 @@ export const tokenMint: CommandSpec = {
     try {
       ttlMs = ttl === undefined ? undefined : parseDuration(ttl, '--ttl');
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(messageOf(err));
     }
     const { mintToken } = await import('../../http/capability.js');
     let token: string;
@@ -59,7 +60,7 @@ export const tokenMint: CommandSpec = {
       });
     } catch (err) {
       // The messages name the setting, never its value.
-      throw new UsageError((err as Error).message, (err as { hint?: string }).hint ?? '');
+      throw new UsageError(messageOf(err), (err as { hint?: string }).hint ?? '');
     }
     if (out.json) {
       const expires = ttlMs === undefined ? null : new Date(Date.now() + ttlMs).toISOString();
