@@ -4,8 +4,7 @@ import type { ApplyResult } from '../apply-batch.js';
 import type { ReplicaRun, Replicated } from './replicate.js';
 import type { ReplicatedItem } from './replicated.js';
 import type { SharedLog, StreamFollow, StreamLog } from './shared-log.js';
-
-type Outcome = { readonly result: ApplyResult } | { readonly error: unknown };
+import { type Outcome, ViewWaiters } from './view-waiters.js';
 
 /** A message handed to the engine, not yet settled in order. */
 interface InFlight {
@@ -18,8 +17,6 @@ interface InFlight {
 const IN_FLIGHT = 1024;
 /** How often the stream's end is read (lag, and the stalled-follower watchdog). */
 const WATCHDOG_MS = 2_000;
-/** Outcomes kept for writers that wait on their own publish (well above IN_FLIGHT). */
-const OUTCOMES_KEPT = 8192;
 
 export interface ClusterLinkOptions {
   /**
@@ -61,10 +58,9 @@ export class ClusterLink implements SharedLog {
   /** Sequences refused (a restarted follow refuses them again: counted once). */
   readonly #refused = new Set<number>();
   readonly #subjectSeq = new Map<string, number>();
-  readonly #outcomes = new Map<number, Outcome>();
   /** Messages handed to the engine, in stream order, not yet settled in order. */
   #inFlight: InFlight[] = [];
-  #waiters: Array<{ seq: number; resolve: () => void; reject: (err: RegistryError) => void }> = [];
+  readonly #waiters = new ViewWaiters();
   #follow: StreamFollow | undefined;
   /** Bumped when a commit fails: outcomes of the earlier run are void. */
   #epoch = 0;
@@ -160,19 +156,7 @@ export class ClusterLink implements SharedLog {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#watchdog);
-    // A writer still waiting for its outcome gets a retryable answer: its publish is durable,
-    // and a retry through any instance answers the same 200.
-    const waiting = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiting) {
-      w.reject(
-        new RegistryError(
-          'StoreUnavailable',
-          'shutting down',
-          'the apply is durable: retry it to read its result',
-        ),
-      );
-    }
+    this.#waiters.rejectAll();
     await this.#follow?.stop();
     await Promise.allSettled(this.#inFlight.map((f) => f.done));
   }
@@ -215,7 +199,7 @@ export class ClusterLink implements SharedLog {
     if (out === 'conflict') return 'conflict';
     this.#streamLast = Math.max(this.#streamLast, out.seq);
     await this.#reach(out.seq, this.#opts.visibleTimeoutMs ?? 10_000);
-    const o = this.#outcomes.get(out.seq);
+    const o = this.#waiters.outcome(out.seq);
     // An old duplicate whose outcome is no longer kept: the caller finds its applied record.
     if (o === undefined) return 'conflict';
     if ('error' in o) throw o.error;
@@ -321,47 +305,14 @@ export class ClusterLink implements SharedLog {
   /** Outcomes settle out of order (a refusal at batch build, before the batch's commit). */
   #settle(entry: InFlight, outcome: Outcome): void {
     entry.settled = true;
-    this.#outcomes.set(entry.seq, outcome);
-    if (this.#outcomes.size > OUTCOMES_KEPT) {
-      const oldest = this.#outcomes.keys().next().value;
-      if (oldest !== undefined) this.#outcomes.delete(oldest);
-    }
+    this.#waiters.record(entry.seq, outcome);
     while (this.#inFlight[0]?.settled === true) {
       this.#processed = (this.#inFlight.shift() as InFlight).seq;
     }
-    const ready = this.#waiters.filter((w) => w.seq <= this.#processed);
-    if (ready.length === 0) return;
-    this.#waiters = this.#waiters.filter((w) => w.seq > this.#processed);
-    for (const w of ready) w.resolve();
+    this.#waiters.reached(this.#processed);
   }
 
   #reach(seq: number, timeoutMs?: number): Promise<void> {
-    if (seq <= this.#processed) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const w = {
-        seq,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (err: RegistryError) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      this.#waiters.push(w);
-      if (timeoutMs === undefined) return;
-      timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((x) => x !== w);
-        reject(
-          new RegistryError(
-            'StoreUnavailable',
-            `stream message ${seq} is acknowledged by the cluster but not yet in this instance's view`,
-            'it is durable: retry the apply to read its result',
-          ),
-        );
-      }, timeoutMs);
-    });
+    return this.#waiters.wait(seq, this.#processed, timeoutMs);
   }
 }
