@@ -43,7 +43,8 @@ export async function openClusterEngine(
         );
       },
     });
-    deps.state.cluster = {
+    deps.state.mode = {
+      kind: 'cluster',
       report: () => {
         const r = cluster.link.report();
         return { nats: r.nats, lagSeqs: r.lagSeqs, refused: r.refused };

@@ -8,9 +8,9 @@ import { type Listening, listen, requestHandler } from '../http/server.js';
 import { ServiceState } from '../http/service-state.js';
 import { mirrorMode, Registry, standaloneMode } from '../registry/index.js';
 import { openLevelStore, openMemoryStore, type Store } from '../store/index.js';
-import { clusterLagSource } from './cluster-lag.js';
 import { type Config, configError } from './config.js';
-import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
+import { assertMirrorConfig, startMirror } from './serve-mirror.js';
+import { registerModeMetrics, serveModeOf, serviceModeOf } from './serve-mode.js';
 import { fsTypeOf } from './tmpfs.js';
 
 export const VERSION = '0.1.0';
@@ -55,16 +55,16 @@ export async function serve(
     ...(opts.logDestination === undefined ? [] : [opts.logDestination]),
   ) as AppDeps['logger'];
   const state = new ServiceState();
-  state.mirrorOf = config.mirrorOf;
+  const mode = serveModeOf(config);
+  state.mode = serviceModeOf(mode);
   const metrics = new Metrics({
     version: () => state.registry?.version ?? 0,
     counts: () => state.registry?.snapshot.counts() ?? { published: 0, deprecated: 0 },
     watchers: () => state.registry?.bus.subscribers ?? 0,
     pendingProposals: () => state.registry?.pendingCount ?? 0,
     lagged: () => state.registry?.bus.lagged ?? 0,
-    ...mirrorLagSource(config, state),
-    ...clusterLagSource(config, state),
   });
+  registerModeMetrics(metrics, state);
   metrics.restart();
   const deps: AppDeps = {
     state,
@@ -92,10 +92,10 @@ export async function serve(
   let closeEngine: (opts: { zeroFill: boolean }) => Promise<void>;
   try {
     store = config.amnesia ? await openMemoryStore() : await openLevelStore(config.db);
-    if (config.nats !== undefined) {
+    if (mode.kind === 'cluster') {
       // Loaded on demand: a standalone or mirror process never loads the NATS client.
       const { openClusterEngine } = await import('./serve-cluster.js');
-      const opened = await openClusterEngine({ ...config, nats: config.nats }, store, deps);
+      const opened = await openClusterEngine({ ...config, nats: mode.nats }, store, deps);
       registry = opened.cluster.registry;
       nats = opened.log;
       closeEngine = (o) => opened.cluster.close(o);
@@ -104,7 +104,7 @@ export async function serve(
         ...(config.genesis === undefined ? {} : { genesis: config.genesis }),
         proposalTtlMs: config.proposalTtlMs,
         readCacheCap: config.readCacheCap,
-        mode: config.mirrorOf === undefined ? standaloneMode : mirrorMode,
+        mode: mode.kind === 'mirror' ? mirrorMode : standaloneMode,
       });
       registry = r;
       closeEngine = (o) => r.close(o);
@@ -116,8 +116,8 @@ export async function serve(
     await side?.close();
     throw err;
   }
-  const mirrorOf = config.mirrorOf;
-  const mirror = mirrorOf === undefined ? undefined : startMirror({ ...config, mirrorOf }, registry, deps);
+  const mirror =
+    mode.kind === 'mirror' ? startMirror({ ...config, mirrorOf: mode.upstream }, registry, deps) : undefined;
   if (mirror === undefined) state.registry = registry;
   const sweeper = setInterval(() => {
     registry.sweep().catch((err: unknown) => logger.warn({ err }, 'proposal sweep failed'));

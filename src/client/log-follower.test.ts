@@ -5,7 +5,7 @@ import type { WatchItem, WatchOptions } from './client.types.js';
 import { asRegistryError, type FollowHandler, LogFollower, TRANSPORT_CODES } from './log-follower.js';
 
 /** A `/watch` whose connections are scripted: each yields its items, then ends or throws. */
-function scriptedClient(sessions: Array<{ items: WatchItem[]; then?: unknown }>) {
+function scriptedClient(sessions: Array<{ items: WatchItem[]; fail?: unknown }>) {
   const calls: number[] = [];
   const client = {
     async *watch(opts: WatchOptions = {}) {
@@ -17,7 +17,7 @@ function scriptedClient(sessions: Array<{ items: WatchItem[]; then?: unknown }>)
         return;
       }
       for (const item of s.items) yield item;
-      if (s.then !== undefined) throw s.then;
+      if (s.fail !== undefined) throw s.fail;
     },
   };
   return { client: client as unknown as RegistryClient, calls };
@@ -29,8 +29,8 @@ describe('LogFollower', () => {
   it('resumes each connection from the handler, hands items over in order, and reports why each ended', async () => {
     const { client, calls } = scriptedClient([
       { items: [progress(1), progress(2)] },
-      { items: [progress(3)], then: new Error('socket hang up') },
-      { items: [], then: new RegistryError('BadRequest', 'malformed event') },
+      { items: [progress(3)], fail: new Error('socket hang up') },
+      { items: [], fail: new RegistryError('BadRequest', 'malformed event') },
     ]);
     let since = 0;
     const seen: number[] = [];

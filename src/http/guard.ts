@@ -18,7 +18,7 @@ export function engine(deps: AppDeps): Registry {
 
 /** SPEC §11: a mirror takes no writes. */
 export function assertWritable(deps: AppDeps): void {
-  const upstream = deps.state.mirrorOf;
+  const upstream = deps.state.upstream;
   if (upstream !== undefined) {
     throw new RegistryError(
       'ReadOnly',

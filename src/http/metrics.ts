@@ -15,12 +15,6 @@ export interface MetricsSource {
   pendingProposals(): number;
   /** Cumulative count of watchers disconnected for overflowing their buffer (`bus.lagged`). */
   lagged(): number;
-  /** SPEC §11 mirror lag behind the upstream; absent on a registry that is not a mirror. */
-  mirrorLag?(): { seqs: number; seconds: number };
-  /** Cluster mode: stream messages not yet materialized by this instance; absent otherwise. */
-  clusterLag?(): number;
-  /** Cluster mode: whether the NATS connection is up (writes need it); absent otherwise. */
-  clusterConnected?(): boolean;
 }
 
 export interface MetricsOptions {
@@ -167,10 +161,6 @@ export class Metrics {
       },
     });
 
-    if (source.mirrorLag !== undefined) this.#mirrorMetrics(source.mirrorLag, registers);
-    if (source.clusterLag !== undefined) {
-      this.#clusterMetrics(source.clusterLag, source.clusterConnected ?? (() => true), registers);
-    }
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -184,7 +174,12 @@ export class Metrics {
     this.#clusterRefused?.inc();
   }
 
-  #clusterMetrics(lag: () => number, connected: () => boolean, registers: Registry[]): void {
+  /**
+   * Cluster mode registers its own families (once, at start-up): the NATS connection, the
+   * refusals, and stream messages not yet materialized by this instance.
+   */
+  registerCluster(lag: () => number, connected: () => boolean): void {
+    const registers = [this.registry];
     new Gauge({
       name: 'registry_cluster_nats_connected',
       help: '1 while the NATS connection is up; 0 while reconnecting (reads are served, writes answer 503)',
@@ -208,7 +203,9 @@ export class Metrics {
     });
   }
 
-  #mirrorMetrics(lag: () => { seqs: number; seconds: number }, registers: Registry[]): void {
+  /** SPEC §11: a mirror registers its own families (once, at start-up): refusals and lag behind the upstream. */
+  registerMirror(lag: () => { seqs: number; seconds: number }): void {
+    const registers = [this.registry];
     this.#mirrorRefused = new Counter({
       name: 'registry_mirror_refused_total',
       help: 'Upstream log entries a mirror refused (seq gap, head not advancing by one, not verifying, upstream behind)',
