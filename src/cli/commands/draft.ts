@@ -3,6 +3,7 @@ import {
   digestOf,
   isRegistryError,
   type Kind,
+  messageOf,
   type Payload,
   parsePayload,
   parseSignerId,
@@ -26,7 +27,7 @@ function bodyFlag(values: Values): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch (err) {
-    throw new UsageError(`--body is not JSON: ${(err as Error).message}`);
+    throw new UsageError(`--body is not JSON: ${messageOf(err)}`);
   }
 }
 
@@ -36,7 +37,7 @@ function signerOf(raw: string): SignerId {
     try {
       return parseSignerId(raw, 'signer');
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(messageOf(err));
     }
   }
   return readSignerId(raw);
