@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Descriptor, Payload } from '../src/core/index.js';
 import { Mirror, type MirrorReport, type RefusalReason } from '../src/mirror/index.js';
-import { Registry } from '../src/registry/index.js';
+import { mirrorMode, Registry } from '../src/registry/index.js';
 import { GENESIS, KEYS, openMemoryStore, servicePayload } from './helpers/fixtures.js';
 import {
   type CannedEntry,
@@ -40,7 +40,8 @@ interface Followed {
 
 async function follow(entries: readonly CannedEntry[], registry?: Registry): Promise<Followed> {
   const hostile = await startHostileRegistry(entries);
-  const r = registry ?? (await Registry.open(await openMemoryStore(), { genesis: GENESIS, mirror: true }));
+  const r =
+    registry ?? (await Registry.open(await openMemoryStore(), { genesis: GENESIS, mode: mirrorMode }));
   const lines: string[] = [];
   const refused: RefusalReason[] = [];
   const line = (obj: object, msg: string) => lines.push(`${JSON.stringify(obj)} ${msg}`);

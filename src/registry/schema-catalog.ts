@@ -12,6 +12,7 @@ import {
 } from '../core/index.js';
 import type { Entry } from './entry.js';
 import { Lru } from './lru.js';
+import type { Admission } from './modes.types.js';
 import { assertCompatible, type CompatChecker } from './schema-rules.js';
 
 /** What the catalog reads: heads from the snapshot, older versions through the store. */
@@ -45,6 +46,12 @@ export class SchemaCatalog {
   readonly #source: SchemaSource;
   readonly #compiled: Lru<string, CompiledSchema>;
   readonly #bodies = new Lru<string, SchemaBody>(1024);
+
+  /** SPEC §12 admission, as the engine runs it at propose and again at apply (as quorum is). */
+  readonly admission: Admission = {
+    proposal: (payload) => this.admit(payload),
+    apply: (record) => this.admit(record.payload),
+  };
 
   /** The compatibility checker (core/schema-compat); without one, no mode is enforced. */
   readonly checker: CompatChecker | undefined;

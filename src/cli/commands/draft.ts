@@ -3,6 +3,7 @@ import {
   digestOf,
   isRegistryError,
   KINDS,
+  messageOf,
   type Payload,
   parsePayload,
   parseSignerId,
@@ -24,7 +25,7 @@ function bodyFlag(values: Values): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch (err) {
-    throw new UsageError(`--body is not JSON: ${(err as Error).message}`);
+    throw new UsageError(`--body is not JSON: ${messageOf(err)}`);
   }
 }
 
@@ -34,7 +35,7 @@ function signerOf(raw: string): SignerId {
     try {
       return parseSignerId(raw, 'signer');
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(messageOf(err));
     }
   }
   return readSignerId(raw);
