@@ -126,12 +126,16 @@ describe('POST /schemas/{id}/compatibility', () => {
       policy: 'loose',
     });
     expect(a.res.status).toBe(400);
-    expect((a.json.error?.details as Array<{ path: string }>).map((d) => d.path)).toEqual(['/policy']);
+    expect(((a.json.error?.details ?? []) as Array<{ path: string }>).map((d) => d.path)).toEqual([
+      '/policy',
+    ]);
     const b = await call('POST', '/schemas/orders/compatibility', {
       format: 'json-schema',
       schema: { type: 'object', colour: 1 },
     });
-    expect((b.json.error?.details as Array<{ path: string }>).map((d) => d.path)).toEqual(['/schema/colour']);
+    expect(((b.json.error?.details ?? []) as Array<{ path: string }>).map((d) => d.path)).toEqual([
+      '/schema/colour',
+    ]);
   });
 
   it('answers BadRequest for bad parameters and NotFound for a non-schema id or a missing version', async () => {
