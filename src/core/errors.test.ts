@@ -37,15 +37,19 @@ describe('ERROR_CODES', () => {
     });
   });
 
-  describe('when SPEC.md is beside the checkout', () => {
-    // CI clones only the repository, where ../shared/SPEC.md does not exist; the embedded copy
-    // above still runs there, and this test keeps that copy honest wherever SPEC.md is present.
-    it.skipIf(specTable === undefined)(`matches SPEC.md's error table (${SPEC_PATH})`, () => {
-      expect(specTable?.size).toBeGreaterThan(0);
-      expectTableMatchesCodes(specTable ?? new Map());
-      expect(specTable).toEqual(parseErrorTable(EMBEDDED_TABLE));
+  // SPEC.md lives beside the repository (../shared/SPEC.md), which a clone of the repository
+  // alone (CI) does not have. There the embedded copy above is the check, and this test is
+  // not registered at all rather than counted as a skip: a skip in CI means a missing tool
+  // (README, Development). Wherever SPEC.md is present it keeps the embedded copy honest.
+  if (specTable !== undefined) {
+    describe('when SPEC.md is beside the checkout', () => {
+      it(`matches SPEC.md's error table (${SPEC_PATH})`, () => {
+        expect(specTable.size).toBeGreaterThan(0);
+        expectTableMatchesCodes(specTable);
+        expect(specTable).toEqual(parseErrorTable(EMBEDDED_TABLE));
+      });
     });
-  });
+  }
 });
 
 describe('RegistryError', () => {
