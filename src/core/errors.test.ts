@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseErrorTable, readSpecErrorTable, SPEC_PATH } from '../../test/helpers/spec-table.js';
-import { badRequest, ERROR_CODES, type ErrorCode, isRegistryError, RegistryError, STATUS } from './errors.js';
+import {
+  badRequest,
+  ERROR_CODES,
+  type ErrorCode,
+  isRegistryError,
+  messageOf,
+  RegistryError,
+  STATUS,
+} from './errors.js';
 
 /** A copy of SPEC §5's error table (status and code columns), so CI without SPEC.md still checks it. */
 const EMBEDDED_TABLE = `
@@ -120,5 +128,16 @@ describe('badRequest', () => {
         throw err;
       }).toThrowRegistryError('BadRequest', 'body.name');
     });
+  });
+});
+
+describe('messageOf', () => {
+  it("gives an Error's message, a thrown string itself, and any other value as a string", () => {
+    expect(messageOf(new RegistryError('NotFound', 'no such id'))).toBe('no such id');
+    expect(messageOf(new TypeError('x is not a function'))).toBe('x is not a function');
+    expect(messageOf('socket hang up')).toBe('socket hang up');
+    expect(messageOf(42)).toBe('42');
+    expect(messageOf(undefined)).toBe('undefined');
+    expect(messageOf({ toString: () => 'custom' })).toBe('custom');
   });
 });
