@@ -1,6 +1,6 @@
 /** Types of scripts/system-packages.mjs for the TypeScript tests (test/helpers/require-tool.ts). */
 export interface SystemPackage {
-  /** A command looked up on PATH, or an absolute path that must be an executable file. */
+  /** A command looked up on PATH, or an absolute path that must exist (file or directory). */
   readonly check: string;
   /** The Debian package that provides it. */
   readonly pkg: string;

@@ -7,7 +7,7 @@
 // installs what is missing of the given scopes (default: test) of the list (default:
 // test/system-packages), or with --check only reports it; exits 1 with one line naming the command to run when it cannot install.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -42,9 +42,9 @@ function executable(path) {
   }
 }
 
-/** Whether a check holds: an absolute path is an executable file, or a command is on PATH. */
+/** Whether a check holds: an absolute path exists (file or directory), or a command is on PATH. */
 export function isPresent(check) {
-  if (isAbsolute(check)) return executable(check);
+  if (isAbsolute(check)) return existsSync(check);
   return (process.env.PATH ?? '')
     .split(delimiter)
     .filter((d) => d !== '')

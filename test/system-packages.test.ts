@@ -45,7 +45,7 @@ describe('test/system-packages', () => {
   it('lists each tool once with its Debian package, scope and reason', () => {
     expect(entries.map((e) => e.check)).toEqual([...new Set(entries.map((e) => e.check))]);
     for (const e of entries) {
-      expect(e.check, e.check).toMatch(/^(\/[\w./-]+|[\w.+-]+)$/);
+      expect(e.check, e.check).toMatch(/^(\/[\w./+-]+|[\w.+-]+)$/);
       expect(e.pkg, e.check).toMatch(/^[a-z0-9][a-z0-9.+-]+$/);
       expect(e.why.length, e.check).toBeGreaterThan(0);
     }
@@ -112,12 +112,14 @@ describe('scripts/system-packages.mjs', () => {
     });
   });
 
-  it('finds a command on PATH and an absolute path only when executable', () => {
+  it('finds a command only as an executable file on PATH, and an absolute path when it exists', () => {
     expect(isPresent('node')).toBe(true);
-    expect(isPresent(process.execPath)).toBe(true);
-    expect(isPresent(LIST)).toBe(false); // a file, not executable
-    expect(isPresent('/')).toBe(false); // executable, not a file
     expect(isPresent('no-such-tool-x')).toBe(false);
+    expect(isPresent('system-packages')).toBe(false); // not on PATH
+    expect(isPresent(process.execPath)).toBe(true);
+    expect(isPresent(LIST)).toBe(true); // a plain file (a library's data) is enough
+    expect(isPresent(ROOT)).toBe(true); // so is a directory (a library's install dir)
+    expect(isPresent(join(ROOT, 'no-such-dir'))).toBe(false);
   });
 });
 
