@@ -122,7 +122,7 @@ describe('README sections run as written', { timeout: 120_000 }, () => {
     expect(r.stdout).toMatch(/NoQuorum[\s\S]*hint: [\s\S]*exit 1/);
     expect(r.stdout).toContain('ready (2 of 2 signatures)');
     expect(r.stdout).toContain('applied svc-search@us-east-1 v1');
-    expect(r.stdout).toMatch(/^\s+6 {2}\S+ {2}published {3}svc-search@us-east-1 v1 {2}[0-9a-f]{64}$/m);
+    expect(r.stdout).toMatch(/^\s+6 {2}\S+ {2}published {3}svc-search@us-east-1 v1 +[0-9a-f]{64}$/m);
     expect(r.stdout).toContain('# current at registry version 6');
     expect((await client.get('svc-search@us-east-1')).descriptor.signatures).toHaveLength(2);
   });
@@ -230,6 +230,25 @@ registry apply --proposal "$(registry digest --file t.json)" || echo "exit $?"`,
         { cwd: cwd.path, env: env() },
       );
       expect(two.stdout).toMatch(/NoQuorum[\s\S]*exit 1/);
+    });
+
+    it('after the runbook, `registry dev` (npm start) starts again on the stored governance', async () => {
+      expect(await dev.stop()).toBe(0);
+      dev = await startDev(cli, cwd.path, ['--bind', '127.0.0.1:0', '--json'], /\n/);
+      const info = JSON.parse(dev.stdout().split('\n')[0] ?? '{}') as {
+        url: string;
+        threshold: number;
+        governance_signers: string[];
+      };
+      url = info.url;
+      client = new RegistryClient({ baseUrl: url, token });
+      const gov = (await client.get('governance')).descriptor.body as {
+        readonly signers: readonly string[];
+        threshold: number;
+      };
+      expect(info.threshold).toBe(3);
+      expect(info.governance_signers).toEqual(gov.signers);
+      expect(gov.threshold).toBe(3);
     });
   });
 });

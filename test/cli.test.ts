@@ -15,7 +15,6 @@ import { ensureDevState } from '../src/cli/dev/dev-state.js';
 import { privateKeyPem } from '../src/cli/key-file.js';
 import { streamOutput } from '../src/cli/output.js';
 import { allOptions } from '../src/cli/run-command.js';
-import { UsageError } from '../src/cli/usage-error.js';
 import { RegistryClient } from '../src/client/index.js';
 import { digestOf, signingBytes } from '../src/core/index.js';
 import { cli, writeKeys } from './helpers/cli-inproc.js';
@@ -190,7 +189,7 @@ describe('propose, cosign, apply, get, list, watch', () => {
     expect(human.stderr).toContain(`digest ${id}`);
     expect(JSON.parse(readFileSync(at('got.json'), 'utf8')).signatures).toHaveLength(2);
     const h = await cli(['get', '--id', 'svc-flow@us-east-1', '--history'], env);
-    expect(h.stdout).toMatch(new RegExp(`^v1  ${id}`));
+    expect(h.stdout).toMatch(new RegExp(`^VERSION +DIGEST +TS +DEPRECATED\nv1 +${id}  `));
     expect(
       JSON.parse((await cli(['get', '--id', 'svc-flow@us-east-1', '--history', '--json'], env)).stdout),
     ).toHaveLength(1);
@@ -442,7 +441,7 @@ describe('registry token mint', () => {
     const client = new RegistryClient({ baseUrl: server.url, token });
     expect(await client.version()).toBeGreaterThan(0);
     await expect(client.apply('a'.repeat(64))).rejects.toThrowRegistryError('Forbidden');
-    const j = await cli(['token', 'mint', '--scope', 'registry:apply', '--json'], {
+    const j = await cli(['token', 'mint', '--scope', 'registry:apply', '--ttl', 'never', '--json'], {
       MACAROON_ROOT_KEY: ROOT_KEY,
     });
     expect(JSON.parse(j.stdout)).toMatchObject({ scopes: ['registry:apply'], expires_at: null });
@@ -500,9 +499,11 @@ describe('registry dev building blocks', () => {
       expect(second.created).toBe(false);
       expect(second.token).toBe(first.token);
       expect(second.keys.map((k) => k.signerId)).toEqual(first.keys.map((k) => k.signerId));
+      const devGov = { signers: second.keys.map((k) => k.signerId), threshold: 2 };
       const banner = devBanner({
         url: 'http://127.0.0.1:9402',
         state: second,
+        governance: devGov,
         seeded: [],
         kept: ['regions'],
         cli: 'node main.js',
@@ -511,7 +512,23 @@ describe('registry dev building blocks', () => {
       expect(banner).toContain('DEV ONLY');
       expect(banner).toContain(second.token);
       expect(banner).toContain('_data/DEV-ONLY-signer-1.pem');
+      expect(banner).toContain('threshold 2 of 3');
+      expect(banner).toContain('http://127.0.0.1:9402/ui');
       expect(banner).not.toContain(second.rootKeyHex);
+      expect(banner).not.toContain('rotated since genesis');
+      // After the rotation runbook: the banner shows the stored set, not the key files'.
+      const dave = KEYS[3].signerId;
+      const rotated = devBanner({
+        url: 'http://127.0.0.1:9402',
+        state: second,
+        governance: { signers: [second.keys[0]?.signerId ?? dave, dave], threshold: 2 },
+        seeded: [],
+        kept: ['regions'],
+        cli: 'node main.js',
+        cwd: d.path,
+      });
+      expect(rotated).toContain('governance 2 of 2 (the stored governance, rotated since genesis)');
+      expect(rotated).toContain(dave);
     } finally {
       d.cleanup();
     }
@@ -557,11 +574,16 @@ describe('registry dev building blocks', () => {
       expect(captured.join('')).toContain('already present (reused)');
       await second.running.stop();
 
-      // New dev keys against the old store: the stored genesis wins and dev says how to start over.
+      // A replaced dev key against the old store: SPEC §3, the stored governance is
+      // authoritative, so dev starts on it and the banner shows the set in force.
+      const stored = second.governance.signers;
       writeFileSync(join(d.path, '_data', 'DEV-ONLY-signer-1.pem'), privateKeyPem(KEYS[4]));
-      await expect(startDevServer({ bind: '127.0.0.1:0', dir: join(d.path, '_data') }, {})).rejects.toThrow(
-        UsageError,
-      );
+      const third = await startDevServer({ bind: '127.0.0.1:0', dir: join(d.path, '_data') }, {});
+      expect(third.governance.signers).toEqual(stored);
+      captured.length = 0;
+      printDev(streamOutput(false, { stdout: sink, stderr: sink }), third, 'registry', d.path);
+      expect(captured.join('')).toContain('rotated since genesis');
+      await third.running.stop();
     } finally {
       d.cleanup();
     }

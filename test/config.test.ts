@@ -222,7 +222,8 @@ describe('parseConfig', () => {
     it('uses the SPEC §8 defaults', () => {
       const c = parseConfig({ MACAROON_ROOT_KEY: ROOT_KEY });
       expect(c).toEqual({
-        bind: { host: '127.0.0.1', port: 0 },
+        // SPEC §8: the CLI's default REGISTRY_URL.
+        bind: { host: '127.0.0.1', port: 9402 },
         db: './_data',
         dbExplicit: false,
         genesis: undefined,
@@ -237,6 +238,7 @@ describe('parseConfig', () => {
         readAuth: false,
         mirrorOf: undefined,
         mirrorToken: undefined,
+        oidcIssuers: undefined,
         nats: undefined,
       });
     });

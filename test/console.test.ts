@@ -92,7 +92,10 @@ describe('console pages', () => {
     const unfiltered = (await get('/ui/descriptors?limit=2&prefix=svc-')).html;
     expect(unfiltered).toContain('rel="next"');
     expect((await get('/ui/descriptors?kind=nope')).res.status).toBe(400);
-    expect((await get('/ui/descriptors?deprecated=maybe')).res.status).toBe(400);
+    const maybe = await get('/ui/descriptors?deprecated=maybe');
+    expect(maybe.res.status).toBe(400);
+    expect(maybe.html).not.toContain('descriptor schema');
+    expect((await get('/ui/descriptors?deprecated=true')).html).toBe(dep);
     expect((await get('/ui/descriptors?limit=0')).res.status).toBe(400);
     expect((await get('/ui/descriptors?cursor=!!')).res.status).toBe(400);
     expect((await get('/ui/descriptors?prefix=zzz')).html).toContain('No descriptors match.');

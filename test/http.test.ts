@@ -290,7 +290,7 @@ describe('every SPEC §5 error code', () => {
     const { res } = await expectError(call('DELETE', '/descriptors/governance'), 405, 'MethodNotAllowed');
     expect(res.headers.get('allow')).toBe('GET, HEAD');
     const post = await expectError(call('PUT', '/proposals'), 405, 'MethodNotAllowed');
-    expect(post.res.headers.get('allow')).toBe('POST');
+    expect(post.res.headers.get('allow')).toBe('GET, HEAD, POST');
   });
 
   it('409 StaleVersion, 412 NoQuorum, 422 BadSignature', async () => {

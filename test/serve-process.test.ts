@@ -5,9 +5,12 @@
  * exits 2 naming both, and the flag parser's --help and unknown flags. The CLI runs from
  * source under tsx (as test/crash.test.ts does), so no build is needed.
  */
+
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -164,6 +167,7 @@ describe('registry serve (process)', () => {
       ['SIGNER_ALLOWLIST', { SIGNER_ALLOWLIST: `${GENESIS.signers.join(',')},${GENESIS.signers[0]}` }],
       ['LOG_LEVEL', { LOG_LEVEL: 'verbose' }],
       ['PROPOSAL_TTL', { PROPOSAL_TTL: '500ms' }],
+      ['OIDC_ISSUERS', { OIDC_ISSUERS: '/nonexistent/oidc-issuers.json' }],
     ] as const)(
       '%s: exits 2 with one line on stderr naming it, and creates no store',
       async (setting, bad) => {
@@ -185,6 +189,48 @@ describe('registry serve (process)', () => {
         const r = await run(['serve'], { ...rest, REGISTRY_DB: join(dir(), 'db') });
         expect(r.code).toBe(2);
         expect(oneLine(r.stderr)).toContain('MACAROON_ROOT_KEY');
+      },
+      TEST_TIMEOUT_MS,
+    );
+  });
+
+  describe('when a setting can only be checked against the machine (SPEC §8: before anything is created)', () => {
+    it(
+      'exits 2 for an empty store without SIGNER_ALLOWLIST, naming it, creating nothing and logging nothing',
+      async () => {
+        const cwd = dir();
+        const db = join(cwd, 'db');
+        const { SIGNER_ALLOWLIST: _, SIG_THRESHOLD: __, ...rest } = VALID;
+        const r = await run(['serve'], { ...rest, REGISTRY_DB: db }, cwd);
+        expect(r.code).toBe(2);
+        expect(oneLine(r.stderr)).toContain('SIGNER_ALLOWLIST is required');
+        expect(r.stderr).toContain('SIG_THRESHOLD defaults to 2');
+        expect(r.stdout).toBe('');
+        expect(existsSync(db)).toBe(false);
+      },
+      TEST_TIMEOUT_MS,
+    );
+
+    it(
+      'exits 2 with one line when BIND is in use (no stack trace)',
+      async () => {
+        const blocker = createServer();
+        await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+        const port = (blocker.address() as AddressInfo).port;
+        try {
+          const cwd = dir();
+          const r = await run(
+            ['serve'],
+            { ...VALID, BIND: `127.0.0.1:${port}`, REGISTRY_DB: join(cwd, 'db') },
+            cwd,
+          );
+          expect(r.code).toBe(2);
+          expect(oneLine(r.stderr)).toBe(
+            `registry serve: BIND=127.0.0.1:${port} is already in use (another registry?)`,
+          );
+        } finally {
+          await new Promise<void>((r) => blocker.close(() => r()));
+        }
       },
       TEST_TIMEOUT_MS,
     );

@@ -59,8 +59,12 @@ describe('test/system-packages', () => {
       .map((f) => readFileSync(f, 'utf8'))
       .join('\n');
     const gated = new Set([...sources.matchAll(/skipWithout\('([^']+)'/g)].map((m) => m[1]));
-    // console-e2e gates on its CHROMIUM constant.
-    if (/skipWithout\(CHROMIUM\)/.test(sources)) gated.add('/usr/bin/chromium');
+    // A gate on a constant (skipWithout(CHROMIUM)) names the path that constant holds.
+    for (const [, name] of sources.matchAll(/skipWithout\(([A-Z_]+)\)/g)) {
+      const value = new RegExp(`const ${name} = '([^']+)'`).exec(sources)?.[1];
+      expect(value, `the value of ${name}`).toBeDefined();
+      gated.add(value ?? '');
+    }
     gated.delete('no-such-tool');
     const listed = entries.filter((e) => e.scope === 'test').map((e) => e.check);
     expect([...gated].sort()).toEqual([...listed].sort());

@@ -39,6 +39,8 @@ export interface CommandSpec {
   /** The `--help` text after the usage line: one line per flag. */
   readonly help: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
+  /** The flag one positional argument stands for (`registry get ID` = `--id ID`). */
+  readonly positional?: string;
   /** True when the command talks to a registry (gets `--url`, REGISTRY_URL, REGISTRY_TOKEN). */
   readonly network?: boolean;
   /** True when the command parses `argv` itself and prints its own help (`serve`). */

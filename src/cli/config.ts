@@ -20,6 +20,8 @@ export interface Config {
   readonly mirrorOf: string | undefined;
   /** Bearer token for an upstream that runs with READ_AUTH=true (env only: never in argv). */
   readonly mirrorToken: string | undefined;
+  /** SPEC §7 OIDC tokens: the issuers file (OIDC_ISSUERS), read and checked by `serve` at start. */
+  readonly oidcIssuers: string | undefined;
   /** Cluster mode (REGISTRY_BACKEND=nats): undefined for the embedded LevelDB default. */
   readonly nats: NatsConfig | undefined;
 }
@@ -80,7 +82,7 @@ export interface Flags {
  * message is the one line `serve` prints before exiting 2.
  */
 export function parseConfig(env: Readonly<Record<string, string | undefined>>, flags: Flags = {}): Config {
-  const bind = parseAddr(flags.bind ?? env.BIND ?? '127.0.0.1:0', 'BIND');
+  const bind = parseAddr(flags.bind ?? (env.BIND || '127.0.0.1:9402'), 'BIND');
   const db = flags.db ?? env.REGISTRY_DB ?? './_data';
   const amnesia = flags.amnesia ?? bool(env.AMNESIA, 'AMNESIA', false);
   const signers = (flags.allowSigner ?? (env.SIGNER_ALLOWLIST === undefined ? [] : [env.SIGNER_ALLOWLIST]))
@@ -132,6 +134,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
     readAuth: flags.readAuth ?? bool(env.READ_AUTH, 'READ_AUTH', false),
     mirrorOf: mirrorOf === '' ? undefined : mirrorOf,
     mirrorToken: env.MIRROR_TOKEN === undefined || env.MIRROR_TOKEN === '' ? undefined : env.MIRROR_TOKEN,
+    oidcIssuers: env.OIDC_ISSUERS === undefined || env.OIDC_ISSUERS === '' ? undefined : env.OIDC_ISSUERS,
     nats: parseNats(env, flags, signers.length > 0, mirrorOf !== undefined && mirrorOf !== ''),
   };
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { COMMANDS, findCommand } from './commands/index.js';
 import { runCommand } from './run-command.js';
+import { VERSION } from './version.js';
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -15,17 +16,34 @@ Network commands use REGISTRY_URL (default http://127.0.0.1:9402) and REGISTRY_T
 Run "registry <command> --help" for a command's flags.`;
 }
 
+/** `registry token --help`: the subcommands of a command group. */
+function groupHelp(group: string): string | undefined {
+  const subs = COMMANDS.filter((c) => c.name.startsWith(`${group} `));
+  if (subs.length === 0) return undefined;
+  const width = Math.max(...subs.map((c) => c.name.length));
+  const lines = subs.map((c) => `  ${c.name.padEnd(width)}  ${c.summary.split(/(?<=\.) /)[0]}`);
+  return `Usage: registry ${group} <subcommand> [flags]\n\n${lines.join('\n')}\n\nRun "registry ${group} <subcommand> --help" for its flags.`;
+}
+
 async function main(argv: readonly string[]): Promise<number> {
-  const [name] = argv;
+  const [name, second] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${help()}\n`);
     return name === undefined ? 2 : 0;
   }
+  if (name === '--version' || name === '-V' || name === 'version') {
+    process.stdout.write(`registry ${VERSION}\n`);
+    return 0;
+  }
   const found = findCommand(argv);
   if (found === undefined) {
-    const sub = COMMANDS.filter((c) => c.name.startsWith(`${name} `)).map((c) => c.name);
-    const what = sub.length > 0 ? `use ${sub.join(', ')}` : `unknown command ${JSON.stringify(name)}`;
-    process.stderr.write(`registry: ${what}\n${help()}\n`);
+    const group = groupHelp(name);
+    if (group !== undefined && (second === '--help' || second === '-h')) {
+      process.stdout.write(`${group}\n`);
+      return 0;
+    }
+    const what = group !== undefined ? group : `registry: unknown command ${JSON.stringify(name)}\n${help()}`;
+    process.stderr.write(`${what}\n`);
     return 2;
   }
   return runCommand(found.spec, found.rest);

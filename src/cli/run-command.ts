@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { RegistryResponseError } from '../client/index.js';
-import { isRegistryError } from '../core/index.js';
+import { isRegistryError, messageOf } from '../core/index.js';
 import type { CommandSpec, OptionSpec, Values } from './command.types.js';
 import { type Streams, streamOutput } from './output.js';
 import { UsageError } from './usage-error.js';
@@ -26,7 +26,8 @@ export function helpText(spec: CommandSpec): string {
     spec.network === true
       ? `  --url URL                the registry (REGISTRY_URL, default http://127.0.0.1:9402); token from REGISTRY_TOKEN\n`
       : '';
-  return `Usage: registry ${spec.name} [flags]
+  const usage = spec.positional === undefined ? '[flags]' : `[${spec.positional.toUpperCase()}] [flags]`;
+  return `Usage: registry ${spec.name} ${usage}
 
 ${spec.summary}
 
@@ -34,6 +35,19 @@ ${spec.help === '' ? '' : `${spec.help}\n`}${network}  --json                   
   -h, --help               this text
 
 Exit codes: 0 ok, 1 request refused (code, message and hint on stderr), 2 usage or config error.`;
+}
+
+/** `registry get ID`: one positional argument fills the flag the command names, never both. */
+function withPositional(spec: CommandSpec, parsed: { values: object; positionals: string[] }): Values {
+  const values = parsed.values as Values;
+  const name = spec.positional;
+  if (name === undefined || parsed.positionals.length === 0) return values;
+  if (parsed.positionals.length > 1) {
+    throw new Error(`takes one ${name.toUpperCase()} argument, got ${parsed.positionals.length}`);
+  }
+  if (values[name] !== undefined)
+    throw new Error(`give ${name.toUpperCase()} once: as an argument or as --${name}`);
+  return { ...values, [name]: parsed.positionals[0] };
 }
 
 function oneLine(text: string): string {
@@ -57,14 +71,17 @@ export async function runCommand(
   }
   let values: Values;
   try {
-    values = parseArgs({
-      args: [...argv],
-      options: { ...allOptions(spec) },
-      strict: true,
-      allowPositionals: false,
-    }).values as Values;
+    values = withPositional(
+      spec,
+      parseArgs({
+        args: [...argv],
+        options: { ...allOptions(spec) },
+        strict: true,
+        allowPositionals: spec.positional !== undefined,
+      }),
+    );
   } catch (err) {
-    io.stderr.write(`${label}: ${(err as Error).message}\nRun "${label} --help" for its flags.\n`);
+    io.stderr.write(`${label}: ${messageOf(err)}\nRun "${label} --help" for its flags.\n`);
     return 2;
   }
   if (values.help === true) {

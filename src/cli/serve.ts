@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { pino } from 'pino';
+import { RegistryError } from '../core/index.js';
 import { createApp } from '../http/app.js';
 import type { AppDeps } from '../http/app.types.js';
 import { Authenticator } from '../http/capability.js';
@@ -9,11 +12,13 @@ import { ServiceState } from '../http/service-state.js';
 import { Registry } from '../registry/index.js';
 import { type NatsLog, openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
+import { loadOidc } from './oidc-load.js';
 import { clusterLagSource, openClusterEngine } from './serve-cluster.js';
 import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
 import { fsTypeOf } from './tmpfs.js';
+import { VERSION } from './version.js';
 
-export const VERSION = '0.1.0';
+export { VERSION } from './version.js';
 
 export interface Running {
   readonly url: string;
@@ -36,6 +41,49 @@ export function checkAmnesia(config: Config, fsType: (p: string) => string | und
 }
 
 /**
+ * SPEC §8: settings are checked before anything is bound, created or logged. A store that
+ * does not exist yet (or any amnesia store) needs the genesis signer set; a mirror takes
+ * its log from the upstream and cluster mode checks its own settings.
+ */
+export function assertGenesisSettings(config: Config): void {
+  if (config.genesis !== undefined || config.mirrorOf !== undefined || config.nats !== undefined) return;
+  if (!config.amnesia && existsSync(join(config.db, 'CURRENT'))) return; // a LevelDB store: its governance rules
+  throw configError(
+    `${config.amnesia ? 'an amnesia store is always empty' : `no registry at REGISTRY_DB=${config.db} yet`}: SIGNER_ALLOWLIST is required to create the genesis (SIG_THRESHOLD defaults to 2)`,
+  );
+}
+
+/** Listens, or turns the usual bind failures into one configuration line (exit 2). */
+async function bindOrExplain(
+  handler: Parameters<typeof listen>[0],
+  at: { host: string; port: number },
+  setting: string,
+): Promise<Listening> {
+  try {
+    return await listen(handler, at.host, at.port);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why =
+      code === 'EADDRINUSE'
+        ? 'is already in use (another registry?)'
+        : code === 'EACCES'
+          ? 'needs privileges to bind (use a port ≥ 1024)'
+          : code === 'EADDRNOTAVAIL'
+            ? 'is not an address of this machine'
+            : undefined;
+    if (why === undefined) throw err;
+    throw new RegistryError(
+      'BadRequest',
+      `${setting}=${at.host}:${at.port} ${why}`,
+      'see README "Configuration"',
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/**
  * Starts the registry: listens first (so /healthz and a 503 /readyz answer during load),
  * then opens the store and loads the snapshot.
  */
@@ -45,6 +93,8 @@ export async function serve(
 ): Promise<Running> {
   checkAmnesia(config);
   assertMirrorConfig(config);
+  assertGenesisSettings(config);
+  const oidc = config.oidcIssuers === undefined ? undefined : loadOidc(config.oidcIssuers);
   const logger = pino(
     {
       level: config.logLevel,
@@ -69,6 +119,7 @@ export async function serve(
   const deps: AppDeps = {
     state,
     auth: new Authenticator(config.macaroonRootKey),
+    ...(oidc === undefined ? {} : { oidc }),
     readAuth: config.readAuth,
     maxBodyBytes: config.maxBodyBytes,
     limiter: new WriteRateLimiter(config.writeRate),
@@ -79,10 +130,13 @@ export async function serve(
   };
   const app = createApp(deps);
   const handler = requestHandler(app, deps);
-  const main = await listen(handler, config.bind.host, config.bind.port);
+  const main = await bindOrExplain(handler, config.bind, 'BIND');
   let side: Listening | undefined;
   if (config.metricsAddr !== undefined) {
-    side = await listen(handler, config.metricsAddr.host, config.metricsAddr.port);
+    side = await bindOrExplain(handler, config.metricsAddr, 'METRICS_ADDR').catch(async (err: unknown) => {
+      await main.close();
+      throw err;
+    });
   }
   logger.info({ url: main.url, metrics_url: side?.url, amnesia: config.amnesia }, 'listening');
 

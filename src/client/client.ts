@@ -6,7 +6,9 @@ import type {
   ListItem,
   ListPage,
   ListQuery,
+  ProposalQuery,
   ProposalStatus,
+  ProposalSummary,
   ProposalView,
   ReadyStatus,
   RegionMapResponse,
@@ -21,6 +23,7 @@ import {
   int,
   parseJson,
   parseListPage,
+  parseProposalPage,
   parseProposalPayload,
   parseRegionMap,
   parseServedDescriptor,
@@ -230,9 +233,58 @@ export class RegistryClient {
       path: `${API}/proposals/${encodeURIComponent(proposalId)}`,
       parse: (t) => {
         const raw = record(parseJsonText(t), 'proposal');
-        return { ...(raw as unknown as ProposalView), descriptor: parseProposalPayload(raw.descriptor) };
+        const view = raw as unknown as ProposalView;
+        // Servers before the progress fields (and applied proposals) answer without them.
+        return {
+          ...view,
+          descriptor: parseProposalPayload(raw.descriptor),
+          signed_by: view.signed_by ?? [],
+          missing: view.missing ?? [],
+          sets: view.sets ?? [],
+        };
       },
     });
+  }
+
+  /**
+   * One page of pending and ready proposals (SPEC §5), each with who signed and who is
+   * missing per signer set.
+   * @example
+   * ```ts
+   * const { items } = await client.proposals({ status: 'pending', prefix: 'svc-' });
+   * for (const p of items) console.log(p.descriptor_id, p.status, p.missing);
+   * ```
+   */
+  async proposals(q: ProposalQuery = {}): Promise<{ items: ProposalSummary[]; next_cursor: string | null }> {
+    const params = new URLSearchParams();
+    if (q.status !== undefined) params.set('status', q.status);
+    if (q.prefix !== undefined) params.set('prefix', q.prefix);
+    if (q.limit !== undefined) params.set('limit', String(q.limit));
+    if (q.cursor !== undefined) params.set('cursor', q.cursor);
+    const qs = params.toString();
+    return this.#http.call({
+      method: 'GET',
+      path: `${API}/proposals${qs === '' ? '' : `?${qs}`}`,
+      parse: (t) => parseProposalPage(parseJson(t, 'proposal page')),
+    });
+  }
+
+  /**
+   * Every live proposal, following `next_cursor`.
+   * @example
+   * ```ts
+   * for await (const p of client.proposalsAll({ status: 'ready' })) await client.apply(p.proposal_id);
+   * ```
+   */
+  async *proposalsAll(
+    q: Omit<ProposalQuery, 'cursor'> = {},
+  ): AsyncGenerator<ProposalSummary, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.proposals(cursor === undefined ? q : { ...q, cursor });
+      yield* page.items;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor !== undefined);
   }
 
   /**
@@ -319,7 +371,7 @@ export class RegistryClient {
     const since = opts.since ?? 0;
     if (!Number.isSafeInteger(since) || since < 0)
       throw new RegistryError('BadRequest', 'since: must be ≥ 0');
-    const path = `${API}/watch?since=${since}`;
+    const path = `${API}/watch?since=${since}${opts.prefix === undefined ? '' : `&prefix=${encodeURIComponent(opts.prefix)}`}`;
     const opened = await this.#http.stream(path, opts.signal);
     if (opened === undefined) return;
     try {

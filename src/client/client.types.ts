@@ -87,6 +87,34 @@ export interface ApplyResult {
   readonly digest: string;
 }
 
+/** One item of GET /proposals (SPEC §5): who signed and who is missing, per signer set. */
+export interface ProposalSummary {
+  readonly proposal_id: string;
+  readonly descriptor_id: string;
+  readonly version: number;
+  readonly kind: string;
+  readonly status: 'pending' | 'ready';
+  readonly signatures: number;
+  readonly threshold: number;
+  readonly signed_by: readonly string[];
+  readonly missing: readonly string[];
+  /** The current set, and during a rotation the new one, each with its own threshold. */
+  readonly sets: ReadonlyArray<{
+    readonly set: 'current' | 'new';
+    readonly threshold: number;
+    readonly signed_by: readonly string[];
+    readonly missing: readonly string[];
+  }>;
+  readonly expires_at: string;
+}
+
+export interface ProposalQuery {
+  readonly status?: 'pending' | 'ready';
+  readonly prefix?: string;
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
 /** GET /proposals/{proposal_id} (SPEC §5). */
 export interface ProposalView {
   readonly proposal_id: string;
@@ -96,6 +124,10 @@ export interface ProposalView {
   readonly threshold: number;
   readonly expires_at: string | null;
   readonly applied?: ApplyResult;
+  /** While pending or ready: who signed and who is missing, per signer set (empty once applied). */
+  readonly signed_by: readonly string[];
+  readonly missing: readonly string[];
+  readonly sets: ProposalSummary['sets'];
 }
 
 /** GET /readyz, 200 or 503 (SPEC §5). */
@@ -145,6 +177,8 @@ export type WatchItem = WatchEvent | ProgressNote;
 export interface WatchOptions {
   /** Exclusive: the first event is `since + 1` (default 0, the whole log from genesis). */
   readonly since?: number;
+  /** Only events of ids starting with this (server-side; required inside a token's id-prefix with READ_AUTH). */
+  readonly prefix?: string;
   /** Aborting ends the iteration quietly. */
   readonly signal?: AbortSignal;
 }

@@ -15,6 +15,7 @@ import type {
   ListItem,
   ListPage,
   ProgressNote,
+  ProposalSummary,
   RegionMapResponse,
   VersionInfo,
   WatchEvent,
@@ -75,6 +76,50 @@ export function parseJson(text: string, what: string): unknown {
   } catch (cause) {
     throw new RegistryError('BadRequest', `malformed response: ${what} is not JSON`, '', { cause });
   }
+}
+
+function strings(raw: unknown, what: string): string[] {
+  if (!Array.isArray(raw)) throw bad(what, 'is not an array');
+  return raw.map((v, i) => str(v, `${what}[${i}]`));
+}
+
+/** GET /proposals (SPEC §5), shape-checked. */
+export function parseProposalPage(raw: unknown): { items: ProposalSummary[]; next_cursor: string | null } {
+  const r = record(raw, 'proposal page');
+  if (!Array.isArray(r.items)) throw bad('proposal page items', 'is not an array');
+  const items = r.items.map((it: unknown, i): ProposalSummary => {
+    const w = `items[${i}]`;
+    const e = record(it, w);
+    const status = str(e.status, `${w}.status`);
+    if (status !== 'pending' && status !== 'ready') throw bad(`${w}.status`, 'is not pending or ready');
+    if (!Array.isArray(e.sets)) throw bad(`${w}.sets`, 'is not an array');
+    return {
+      proposal_id: digest(e.proposal_id, `${w}.proposal_id`),
+      descriptor_id: descriptorId(e.descriptor_id, `${w}.descriptor_id`),
+      version: int(e.version, `${w}.version`, 1),
+      kind: str(e.kind, `${w}.kind`),
+      status,
+      signatures: int(e.signatures, `${w}.signatures`),
+      threshold: int(e.threshold, `${w}.threshold`),
+      signed_by: strings(e.signed_by, `${w}.signed_by`),
+      missing: strings(e.missing, `${w}.missing`),
+      sets: e.sets.map((raw: unknown, j) => {
+        const s = record(raw, `${w}.sets[${j}]`);
+        const set = str(s.set, `${w}.sets[${j}].set`);
+        if (set !== 'current' && set !== 'new') throw bad(`${w}.sets[${j}].set`, 'is not current or new');
+        return {
+          set,
+          threshold: int(s.threshold, `${w}.sets[${j}].threshold`, 1),
+          signed_by: strings(s.signed_by, `${w}.sets[${j}].signed_by`),
+          missing: strings(s.missing, `${w}.sets[${j}].missing`),
+        };
+      }),
+      expires_at: str(e.expires_at, `${w}.expires_at`),
+    };
+  });
+  const next = r.next_cursor;
+  if (next !== null && typeof next !== 'string') throw bad('next_cursor', 'is not a string or null');
+  return { items, next_cursor: next };
 }
 
 export function parseListPage(raw: unknown): ListPage {

@@ -69,11 +69,13 @@ const RETRYABLE = {
 /** What an operator can do next, when the thrower has nothing more specific to say. */
 const DEFAULT_HINT = {
   BadRequest: 'fix the request; see SPEC §2 for the descriptor schema',
-  Unauthorized: 'send `Authorization: Bearer <macaroon>` minted with `registry token mint`',
+  Unauthorized:
+    'set REGISTRY_TOKEN to a valid token (`registry token mint`; over HTTP: `Authorization: Bearer <token>`)',
   Forbidden: 'use a token whose scope, id-prefix and kind caveats cover this request',
   NotFound: '',
   MethodNotAllowed: 'see the Allow header',
-  StaleVersion: 'fetch the current head and sign a descriptor that extends it',
+  StaleVersion:
+    'another version was applied since this one was drafted: `registry draft` again (new prev), sign and propose the new file',
   Incompatible:
     'change the schema so it keeps the compatibility mode in force, or loosen the mode by quorum first',
   NoQuorum: 'collect more signatures with `registry cosign`',
@@ -81,7 +83,7 @@ const DEFAULT_HINT = {
   BadSignature: 'sign the exact signing bytes (`registry digest --bytes`) with an allow-listed key',
   WriteRateLimited: 'retry after the Retry-After delay',
   Internal: 'this is a bug in the registry: report it with the request_id',
-  StoreUnavailable: 'retry later; reads keep working',
+  StoreUnavailable: 'retry later',
   ReadOnly: 'send writes to the upstream registry',
 } as const satisfies Record<ErrorCode, string>;
 

@@ -4,6 +4,8 @@ import { RegistryError } from '../core/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { verifyJwt } from './oidc/jwt-middleware.js';
+import { proposalRoutes } from './proposal-routes.js';
 import { readRoutes } from './read-routes.js';
 import { requestIdFor } from './request-id.js';
 import { errorResponse } from './respond.js';
@@ -38,6 +40,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     c.set('requestId', requestId);
     c.set('tokenName', undefined);
     c.set('errorCode', undefined);
+    c.set('jwt', undefined);
     await next();
     c.res.headers.set('x-request-id', requestId);
     const matched = routePath(c);
@@ -64,6 +67,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       });
     }
   });
+
+  if (deps.oidc !== undefined) app.use(verifyJwt(deps.oidc));
 
   app.onError((err, c) => errorResponse(c, err, deps));
   app.notFound((c) => {
@@ -93,6 +98,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   healthRoutes(app, deps);
   readRoutes(app, deps);
+  proposalRoutes(app, deps);
   writeRoutes(app, deps);
   watchRoute(app, deps, deps.watchProgressMs);
   consoleRoutes(app, deps);

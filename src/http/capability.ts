@@ -86,6 +86,17 @@ function chainSignature(derivedKey: Buffer, identifier: Buffer, caveats: readonl
   return sig;
 }
 
+/** RFC 6750 `Bearer <token>` (attacker-controlled), bounded; Unauthorized otherwise. */
+export function bearerToken(authorization: string | undefined): string {
+  if (authorization === undefined || authorization === '') throw unauthorized('missing Authorization header');
+  if (authorization.length > MAX_TOKEN_CHARS + 64) throw unauthorized('token too long');
+  const match = BEARER.exec(authorization);
+  if (match === null) throw unauthorized('Authorization is not `Bearer <token>`');
+  const token = match[1] ?? '';
+  if (token.length > MAX_TOKEN_CHARS) throw unauthorized('token too long');
+  return token;
+}
+
 export class Authenticator {
   readonly #key: Buffer;
   readonly #now: () => number;
@@ -100,7 +111,7 @@ export class Authenticator {
    * Every refusal is Unauthorized, and no message contains the token.
    */
   authenticate(authorization: string | undefined): Capability {
-    const token = this.#bearer(authorization);
+    const token = bearerToken(authorization);
     const decoded = decodeToken(token);
     if (decoded === undefined) throw unauthorized('token is not base64');
     const m = parseMacaroon(decoded);
@@ -124,17 +135,6 @@ export class Authenticator {
       this.#now(),
     );
     return Object.freeze({ identifier: m.identifier, ...set });
-  }
-
-  #bearer(authorization: string | undefined): string {
-    if (authorization === undefined || authorization === '')
-      throw unauthorized('missing Authorization header');
-    if (authorization.length > MAX_TOKEN_CHARS + 64) throw unauthorized('token too long');
-    const match = BEARER.exec(authorization);
-    if (match === null) throw unauthorized('Authorization is not `Bearer <token>`');
-    const token = match[1] ?? '';
-    if (token.length > MAX_TOKEN_CHARS) throw unauthorized('token too long');
-    return token;
   }
 }
 

@@ -3,7 +3,7 @@ import { badRequest, type Kind, RegistryError } from '../core/index.js';
 import { ID_RE } from '../core/limits.js';
 import type { Entry } from '../registry/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
-import { authenticate, engine } from './guard.js';
+import { assertReadable, authenticate, canRead, engine, isScoped } from './guard.js';
 import { json } from './respond.js';
 import { BASE } from './routes.js';
 
@@ -43,7 +43,7 @@ export function decodeCursor(raw: string): string {
   return id;
 }
 
-function parseLimit(raw: string | undefined): number {
+export function parseLimit(raw: string | undefined): number {
   if (raw === undefined) return 100;
   if (!/^[0-9]{1,4}$/.test(raw) || Number(raw) < 1 || Number(raw) > 1000) {
     throw badRequest('limit', 'must be an integer from 1 to 1000');
@@ -67,7 +67,7 @@ export function readRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/version', version);
 
   app.get(`${BASE}/descriptors`, (c) => {
-    authenticate(c, deps, 'registry:read');
+    const cap = authenticate(c, deps, 'registry:read');
     const r = engine(deps);
     const kind = c.req.query('kind');
     if (kind !== undefined && kind !== '' && !KINDS.has(kind as Kind)) {
@@ -75,13 +75,28 @@ export function readRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     }
     const prefix = c.req.query('prefix');
     const cursor = c.req.query('cursor');
-    const page = r.list({
-      limit: parseLimit(c.req.query('limit')),
+    const limit = parseLimit(c.req.query('limit'));
+    const query = {
+      limit,
       ...(kind !== undefined && kind !== '' ? { kind: kind as Kind } : {}),
       ...(prefix !== undefined && prefix !== '' ? { prefix } : {}),
-      ...(cursor !== undefined && cursor !== '' ? { after: decodeCursor(cursor) } : {}),
-    });
-    const items = page.items.map((e) => ({
+    };
+    let after = cursor !== undefined && cursor !== '' ? decodeCursor(cursor) : undefined;
+    const found: Entry[] = [];
+    let more = true;
+    // SPEC §7 read scoping: a scoped token's page holds only the ids it may read, so pages
+    // are filled from further snapshot pages until full (unscoped tokens take one page).
+    while (found.length < limit && more) {
+      const page = r.list({
+        ...query,
+        limit: limit - found.length,
+        ...(after === undefined ? {} : { after }),
+      });
+      found.push(...(isScoped(cap) ? page.items.filter((e) => canRead(cap, e.id, e.kind)) : page.items));
+      more = page.more;
+      after = page.items.at(-1)?.id ?? after;
+    }
+    const items = found.map((e) => ({
       id: e.id,
       version: e.version,
       kind: e.kind,
@@ -89,26 +104,32 @@ export function readRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       deprecated: e.deprecated,
       ts: e.ts,
     }));
-    const last = page.items.at(-1);
-    return json(c, { items, next_cursor: page.more && last !== undefined ? encodeCursor(last.id) : null });
+    return json(c, { items, next_cursor: more && after !== undefined ? encodeCursor(after) : null });
   });
 
-  app.get(`${BASE}/descriptors/:id`, (c) => {
-    authenticate(c, deps, 'registry:read');
+  /** The head of `:id` if this token may read it (SPEC §7: else 404, as if absent). */
+  const readableHead = (c: Context<AppEnv>, cap = authenticate(c, deps, 'registry:read')) => {
     const r = engine(deps);
-    return descriptorResponse(c, r.head(c.req.param('id')), r.version);
+    const head = r.head(c.req.param('id') ?? '');
+    assertReadable(cap, head.id, head.kind);
+    return { r, head };
+  };
+
+  app.get(`${BASE}/descriptors/:id`, (c) => {
+    const { r, head } = readableHead(c);
+    return descriptorResponse(c, head, r.version);
   });
 
   app.get(`${BASE}/descriptors/:id/versions`, async (c) => {
-    authenticate(c, deps, 'registry:read');
-    return json(c, await engine(deps).history(c.req.param('id')));
+    const { r, head } = readableHead(c);
+    return json(c, await r.history(head.id));
   });
 
   app.get(`${BASE}/descriptors/:id/versions/:n`, async (c) => {
-    authenticate(c, deps, 'registry:read');
-    const r = engine(deps);
+    const cap = authenticate(c, deps, 'registry:read');
     const n = parseVersion(c.req.param('n'));
-    return descriptorResponse(c, await r.at(c.req.param('id'), n), r.version);
+    const { r, head } = readableHead(c, cap);
+    return descriptorResponse(c, await r.at(head.id, n), r.version);
   });
 
   app.get(`${BASE}/regions/map`, (c) => {

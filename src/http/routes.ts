@@ -64,6 +64,13 @@ export const ROUTES: readonly RouteSpec[] = [
   },
   {
     method: 'GET',
+    path: `${BASE}/proposals`,
+    scope: 'propose-or-apply',
+    summary: 'Pending and ready proposals: who signed, who is missing (paged)',
+    success: 200,
+  },
+  {
+    method: 'GET',
     path: `${BASE}/proposals/:proposal_id`,
     scope: 'propose-or-apply',
     summary: 'A proposal and its status',

@@ -1,10 +1,10 @@
 import type { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { badRequest } from '../core/index.js';
-import type { StreamItem } from '../registry/index.js';
+import type { Registry, StreamItem } from '../registry/index.js';
 import type { LogEntry } from '../store/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
-import { authenticate, engine } from './guard.js';
+import { assertWatchPrefix, authenticate, canRead, engine, isScoped } from './guard.js';
 import { BASE } from './routes.js';
 
 /** SPEC §6: idle streams get a progress note this often (also the keep-alive). */
@@ -30,6 +30,15 @@ export function cloudEvent(e: LogEntry): string {
   });
 }
 
+/** An id's kind (immutable across its versions); undefined for an id the view does not hold yet. */
+function kindOf(r: Registry, id: string): string | undefined {
+  try {
+    return r.head(id).kind;
+  } catch {
+    return undefined;
+  }
+}
+
 function parseSeq(raw: string | undefined, name: string): number | undefined {
   if (raw === undefined || raw === '') return undefined;
   if (!/^[0-9]{1,16}$/.test(raw.trim())) throw badRequest(name, 'must be a non-negative integer seq');
@@ -38,8 +47,15 @@ function parseSeq(raw: string | undefined, name: string): number | undefined {
 
 export function watchRoute(app: Hono<AppEnv>, deps: AppDeps, progressMs = PROGRESS_MS): void {
   app.get(`${BASE}/watch`, (c) => {
-    authenticate(c, deps, 'registry:read');
+    const cap = authenticate(c, deps, 'registry:read');
     const r = engine(deps);
+    const prefix = c.req.query('prefix') || undefined;
+    assertWatchPrefix(cap, prefix);
+    // SPEC §7: a scoped token (or ?prefix=) sees only matching events; seqs then have gaps.
+    const wanted =
+      prefix === undefined && !isScoped(cap)
+        ? undefined
+        : (id: string) => (prefix === undefined || id.startsWith(prefix)) && canRead(cap, id, kindOf(r, id));
     // Both exclusive; the header wins when both are sent (SPEC §6).
     const since =
       parseSeq(c.req.header('last-event-id'), 'Last-Event-ID') ??
@@ -76,7 +92,7 @@ export function watchRoute(app: Hono<AppEnv>, deps: AppDeps, progressMs = PROGRE
               event: 'progress',
               data: JSON.stringify({ registry_version: item.version }),
             });
-          } else {
+          } else if (wanted === undefined || wanted(item.entry.descriptor_id)) {
             await stream.writeSSE({
               id: String(item.entry.seq),
               event: item.entry.type,

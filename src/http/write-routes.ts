@@ -1,9 +1,9 @@
 import type { Context, Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { type Payload, parseJsonText, RegistryError } from '../core/index.js';
-import type { Registry } from '../registry/index.js';
+import { progressOf, type Registry } from '../registry/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
-import { assertWritable, authenticate, authorizeTarget, engine } from './guard.js';
+import { assertWritable, authenticate, authorizeTarget, canRead, engine } from './guard.js';
 import { json } from './respond.js';
 import { BASE } from './routes.js';
 
@@ -65,11 +65,21 @@ export function writeRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const cap = authenticate(c, deps, 'propose-or-apply');
     const r = engine(deps);
     const view = await r.proposal(c.req.param('proposal_id').slice(0, 128));
+    // SPEC §7 read scoping: with READ_AUTH=true another tenant's proposal is absent, not forbidden.
+    if (deps.readAuth && !canRead(cap, view.descriptor.id, view.descriptor.kind)) {
+      throw new RegistryError('NotFound', `no proposal ${view.proposal_id}`);
+    }
     authorizeTarget(cap, 'propose-or-apply', {
       descriptorId: view.descriptor.id,
       kind: view.descriptor.kind,
     });
-    return json(c, view);
+    // Who signed and who is missing, per set (as in GET /proposals), while it is still live.
+    return json(
+      c,
+      view.status === 'applied'
+        ? view
+        : { ...view, ...progressOf(view.descriptor, view.signatures, r.snapshot.governance) },
+    );
   });
 
   app.post(`${BASE}/proposals/:proposal_id/signatures`, limit, async (c) => {

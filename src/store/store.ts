@@ -239,7 +239,7 @@ export class Store {
       throw new RegistryError(
         'StoreUnavailable',
         `store failed to ${what}: ${(cause as Error).message}`,
-        undefined,
+        'retry later; reads keep working (they are served from memory)',
         {
           cause,
         },

@@ -6,7 +6,7 @@ import { flag, optInt, optString, reqString } from '../values.js';
 export const get: CommandSpec = {
   name: 'get',
   summary: 'Print a descriptor (the head, or one version), or its history.',
-  help: `  --id ID                  descriptor id (required)
+  help: `  --id ID                  descriptor id (required; or as the argument: registry get ID)
   --version N              that version instead of the head
   --history                list every version (version, digest, ts, deprecated)
   --out FILE.json          also write the descriptor to this file`,
@@ -16,6 +16,7 @@ export const get: CommandSpec = {
     history: { type: 'boolean' },
     out: { type: 'string' },
   },
+  positional: 'id',
   network: true,
   async run(ctx) {
     const { values, out } = ctx;
@@ -25,9 +26,14 @@ export const get: CommandSpec = {
       const versions = await client.versions(id);
       if (out.json) out.value(versions);
       else {
+        out.line(
+          'VERSION  DIGEST                                                            TS                        DEPRECATED',
+        );
         for (const v of versions) {
           const when = new Date(v.ts).toISOString();
-          out.line(`v${v.version}  ${v.digest}  ${when}${v.deprecated ? '  deprecated' : ''}`);
+          out.line(
+            `${`v${v.version}`.padEnd(7)}  ${v.digest}  ${when.padEnd(24)}  ${v.deprecated ? 'yes' : ''}`.trimEnd(),
+          );
         }
       }
       return 0;

@@ -7,10 +7,13 @@ import { draft } from './draft.js';
 import { get } from './get.js';
 import { keygen } from './keygen.js';
 import { list } from './list.js';
+import { proposal, proposals } from './proposals.js';
 import { propose } from './propose.js';
 import { serve } from './serve.js';
 import { sign } from './sign.js';
 import { signerId } from './signer-id.js';
+import { status } from './status.js';
+import { tokenInspect } from './token-inspect.js';
 import { tokenMint } from './token-mint.js';
 import { verify } from './verify.js';
 import { watch } from './watch.js';
@@ -19,6 +22,7 @@ import { watch } from './watch.js';
 export const COMMANDS: readonly CommandSpec[] = [
   dev,
   serve,
+  status,
   keygen,
   signerId,
   draft,
@@ -28,10 +32,13 @@ export const COMMANDS: readonly CommandSpec[] = [
   propose,
   cosign,
   apply,
+  proposals,
+  proposal,
   get,
   list,
   watch,
   tokenMint,
+  tokenInspect,
 ];
 
 /** The command named by the first one or two words of argv, and the rest. */

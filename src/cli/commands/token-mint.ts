@@ -12,6 +12,9 @@ function scopeOf(raw: string): Scope {
   return scope;
 }
 
+/** The lifetime of a token minted without --ttl: a forgotten token stops working by itself. */
+export const DEFAULT_TTL = '24h';
+
 const split = (list: readonly string[]) => list.flatMap((s) => s.split(/[\s,]+/)).filter((s) => s !== '');
 
 export const tokenMint: CommandSpec = {
@@ -19,7 +22,7 @@ export const tokenMint: CommandSpec = {
   summary:
     'Mint a capability token (libmacaroons v1, SPEC §7) with the root key in MACAROON_ROOT_KEY; prints the token.',
   help: `  --scope S                read, propose, apply (or registry:read, ...); repeatable or comma-separated (required)
-  --ttl DURATION           lifetime, e.g. 24h, 90m, 1h30m (adds a "time <" caveat; default: no expiry)
+  --ttl DURATION           lifetime, e.g. 24h, 90m, 1h30m (a "time <" caveat; default 24h; "never" for no expiry)
   --id-prefix P            descriptor ids it may propose/apply ("svc- node-" for several)
   --kind K                 descriptor kinds it may propose/apply (repeatable or comma-separated)
   --name NAME              the token's identifier, logged as applied_by (default registry-cli)`,
@@ -43,7 +46,8 @@ export const tokenMint: CommandSpec = {
     const kinds = split(strings(values, 'kind'));
     let ttlMs: number | undefined;
     try {
-      ttlMs = ttl === undefined ? undefined : parseDuration(ttl, '--ttl');
+      // A token without expiry is an explicit choice, never the default.
+      ttlMs = ttl === 'never' ? undefined : parseDuration(ttl ?? DEFAULT_TTL, '--ttl');
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

@@ -1,9 +1,11 @@
 import { relative } from 'node:path';
+import type { GovernanceBody } from '../../core/index.js';
 import type { DevState } from './dev-state.js';
 
 export interface BannerInfo {
   readonly url: string;
   readonly state: DevState;
+  readonly governance: GovernanceBody;
   readonly seeded: readonly string[];
   readonly kept: readonly string[];
   /** How to run this CLI again from another shell (`node …/main.js`). */
@@ -28,6 +30,13 @@ export function devBanner(b: BannerInfo): string {
   const signerLines = s.keys.map(
     (k, i) => `    ${i + 1}  ${k.signerId}  ${shown(b.cwd, s.keyFiles[i] ?? '')}`,
   );
+  const devIds = new Set(s.keys.map((k) => k.signerId));
+  const inForce = b.governance.signers;
+  // After the rotation runbook the stored governance, not the dev key files, decides.
+  const rotated = inForce.length !== devIds.size || inForce.some((id) => !devIds.has(id));
+  const governance = rotated
+    ? `  governance ${b.governance.threshold} of ${inForce.length} (the stored governance, rotated since genesis):\n${inForce.map((id) => `    ${id}${devIds.has(id) ? '  (a DEV ONLY key above)' : ''}`).join('\n')}\n`
+    : '';
   const tokenFile = shown(b.cwd, s.tokenFile);
   const key1 = shown(b.cwd, s.keyFiles[0] ?? '');
   const key2 = shown(b.cwd, s.keyFiles[1] ?? '');
@@ -43,10 +52,11 @@ never allow-list these signers or use this token anywhere real.
   OpenAPI    ${api}/openapi.json
   ready      ${b.url}/readyz
   metrics    ${b.url}/metrics
+  console    ${b.url}/ui
   data       ${shown(b.cwd, s.dir)} (LevelDB in ${shown(b.cwd, s.dbPath)}; delete it to start over)
-  signers    DEV ONLY, threshold 2 of ${s.keys.length}:
+  signers    DEV ONLY${rotated ? ' keys' : `, threshold ${b.governance.threshold} of ${s.keys.length}`}:
 ${signerLines.join('\n')}
-  sample     ${sample}
+${governance}  sample     ${sample}
 
   DEV ONLY token (all scopes; also in ${tokenFile}):
     ${s.token}

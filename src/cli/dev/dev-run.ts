@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { RegistryClient } from '../../client/index.js';
-import { isRegistryError } from '../../core/index.js';
+import { type GovernanceBody, isRegistryError } from '../../core/index.js';
 import type { CommandContext, Output, Values } from '../command.types.js';
 import { parseConfig } from '../config.js';
 import { type Running, serve } from '../serve.js';
@@ -18,6 +19,8 @@ function cliInvocation(): string {
 export interface DevServer {
   readonly running: Running;
   readonly state: DevState;
+  /** The governance in force: the dev keys at first, whatever the rotation runbook made later. */
+  readonly governance: GovernanceBody;
   readonly seeded: readonly string[];
   readonly kept: readonly string[];
 }
@@ -29,6 +32,9 @@ export interface DevServer {
 export async function startDevServer(values: Values, env: CommandContext['env']): Promise<DevServer> {
   const state = ensureDevState(optString(values, 'dir') ?? './_data');
   const bind = optString(values, 'bind') ?? '127.0.0.1:9402';
+  // SPEC §3: the stored governance is authoritative. The dev keys are only the genesis of an
+  // empty store; after the rotation runbook they need not be the signer set any more.
+  const fresh = !existsSync(state.dbPath);
   let running: Running;
   try {
     const config = parseConfig(
@@ -40,16 +46,16 @@ export async function startDevServer(values: Values, env: CommandContext['env'])
         READ_AUTH: 'false',
         METRICS_ADDR: '',
         MACAROON_ROOT_KEY: state.rootKeyHex,
-        SIGNER_ALLOWLIST: state.keys.map((k) => k.signerId).join(','),
-        SIG_THRESHOLD: String(DEV_THRESHOLD),
+        SIGNER_ALLOWLIST: fresh ? state.keys.map((k) => k.signerId).join(',') : '',
+        SIG_THRESHOLD: fresh ? String(DEV_THRESHOLD) : '',
         REGISTRY_DB: state.dbPath,
       },
       { bind },
     );
     running = await serve(config);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') {
+    const cause = isRegistryError(err) ? err.cause : err;
+    if ((cause as NodeJS.ErrnoException | undefined)?.code === 'EADDRINUSE') {
       throw new UsageError(
         `${bind} is in use (another registry dev?)`,
         'stop it, or pass --bind 127.0.0.1:9403',
@@ -63,7 +69,9 @@ export async function startDevServer(values: Values, env: CommandContext['env'])
   try {
     const client = new RegistryClient({ baseUrl: running.url, token: state.token });
     const { seeded, kept } = await seedSamples(client, state.keys, Date.now());
-    return { running, state, seeded, kept };
+    const gov = running.state.registry?.snapshot.governance;
+    const governance = { signers: [...(gov?.signers ?? [])], threshold: gov?.threshold ?? DEV_THRESHOLD };
+    return { running, state, governance, seeded, kept };
   } catch (err) {
     await running.stop();
     throw err;
@@ -72,7 +80,7 @@ export async function startDevServer(values: Values, env: CommandContext['env'])
 
 /** The banner (human) or one JSON object (`--json`, for scripts and tests). */
 export function printDev(out: Output, dev: DevServer, cli: string, cwd: string): void {
-  const { running, state, seeded, kept } = dev;
+  const { running, state, governance, seeded, kept } = dev;
   if (out.json) {
     out.value({
       dev_only: true,
@@ -81,7 +89,8 @@ export function printDev(out: Output, dev: DevServer, cli: string, cwd: string):
       dir: state.dir,
       db: state.dbPath,
       signers: state.keys.map((k, i) => ({ signer_id: k.signerId, key_file: state.keyFiles[i] })),
-      threshold: DEV_THRESHOLD,
+      threshold: governance.threshold,
+      governance_signers: governance.signers,
       token: state.token,
       token_file: state.tokenFile,
       first_run: state.created,
@@ -89,7 +98,7 @@ export function printDev(out: Output, dev: DevServer, cli: string, cwd: string):
       kept,
     });
   } else {
-    out.line(devBanner({ url: running.url, state, seeded, kept, cli, cwd }));
+    out.line(devBanner({ url: running.url, state, governance, seeded, kept, cli, cwd }));
   }
 }
 

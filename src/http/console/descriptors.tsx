@@ -1,4 +1,4 @@
-import { badRequest, type Kind } from '../../core/index.js';
+import { type Kind, RegistryError } from '../../core/index.js';
 import type { Entry, ListQuery, Registry } from '../../registry/index.js';
 import { decodeCursor, encodeCursor } from '../read-routes.js';
 import { descriptorHref, isoTime, Layout, UI } from './layout.js';
@@ -14,16 +14,27 @@ export interface ListFilters {
   readonly limit: number;
 }
 
+/** A bad filter in the page's URL: the hint is about the filters, not the descriptor schema. */
+function filterError(field: string, problem: string): RegistryError {
+  return new RegistryError(
+    'BadRequest',
+    `${field}: ${problem}`,
+    'fix the filter in the page URL, or clear the filters',
+  );
+}
+
 /** Parses the page's query like the API parses its own (same cursor, same kinds). */
 export function parseFilters(q: (name: string) => string | undefined): ListFilters {
   const kind = q('kind') ?? '';
   if (kind !== '' && !KINDS.includes(kind as Kind))
-    throw badRequest('kind', `must be one of ${KINDS.join(', ')}`);
-  const dep = q('deprecated') ?? '';
-  if (!['', 'yes', 'no'].includes(dep)) throw badRequest('deprecated', 'must be yes or no');
+    throw filterError('kind', `must be one of ${KINDS.join(', ')}`);
+  // `true`/`false` too: what a user types after reading `deprecated: true` in a descriptor.
+  const depRaw = q('deprecated') ?? '';
+  const dep = depRaw === 'true' ? 'yes' : depRaw === 'false' ? 'no' : depRaw;
+  if (!['', 'yes', 'no'].includes(dep)) throw filterError('deprecated', 'must be yes or no (or true, false)');
   const limit = q('limit') ?? '';
   if (limit !== '' && (!/^[0-9]{1,3}$/.test(limit) || Number(limit) < 1 || Number(limit) > 500)) {
-    throw badRequest('limit', 'must be an integer from 1 to 500');
+    throw filterError('limit', 'must be an integer from 1 to 500');
   }
   const prefix = q('prefix') ?? '';
   const cursor = q('cursor') ?? '';

@@ -1,0 +1,15 @@
+export * from './bundle.js';
+export * from './checkpoint.js';
+export * from './cosignature.js';
+export * from './edge.js';
+export { decodeBase64, encodeBase64 } from './encoding.js';
+export * from './hash.js';
+export * from './leaf.js';
+export * from './memory.js';
+export * from './note.js';
+export * from './note-keys.js';
+export * from './proof-make.js';
+export * from './proof-text.js';
+export * from './proof-verify.js';
+export * from './tiles.js';
+export * from './witness.js';
