@@ -30,10 +30,6 @@ export class Problems {
     return this.#list.length + this.#dropped;
   }
 
-  get list(): readonly ErrorDetail[] {
-    return this.#list;
-  }
-
   /** Throws the collected problems, if any, as one BadRequest. */
   throwIfAny(hint?: string): void {
     const first = this.#list[0];

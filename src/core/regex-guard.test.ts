@@ -16,6 +16,7 @@ describe('patternRisk', () => {
       '^((ab)+)+$',
       '^(a?){25}a{25}$',
       '(?:\\w+\\s?)+$',
+      '^(?:$|a+)+$',
     ])('refuses %s', (p) => {
       expect(patternRisk(p)).toMatch(/more than one way/);
     });

@@ -345,6 +345,7 @@ export function patternRisk(pattern: string): string | null {
     return null;
   } catch (err) {
     if (err instanceof Refused) return err.message;
+    /* v8 ignore next -- a bug of this parser, not a verdict on the pattern: let it surface */
     throw err;
   }
 }
