@@ -21,26 +21,48 @@ export function parseJsonText(text: string): unknown {
 
 /** `depth` counts the containers around `value`. */
 export function checkJsonValue(value: unknown, path: string, depth = 0): void {
+  walk(value, path, [], depth);
+}
+
+/**
+ * The walk behind checkJsonValue. Every request body goes through it, so the path of a
+ * value is kept as a stack of keys and spelled out only for an error.
+ */
+function walk(value: unknown, root: string, keys: Array<string | number>, depth: number): void {
   if (typeof value === 'string') {
-    checkString(value, path);
+    checkString(value, root, keys);
     return;
   }
   if (typeof value !== 'object' || value === null) return;
-  if (depth + 1 > MAX_DEPTH) throw badRequest(path, `JSON nesting deeper than ${MAX_DEPTH}`);
+  if (depth + 1 > MAX_DEPTH) throw badRequest(pathOf(root, keys), `JSON nesting deeper than ${MAX_DEPTH}`);
   if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) checkJsonValue(value[i], `${path}[${i}]`, depth + 1);
+    for (let i = 0; i < value.length; i++) {
+      keys.push(i);
+      walk(value[i], root, keys, depth + 1);
+      keys.pop();
+    }
     return;
   }
-  for (const [k, v] of Object.entries(value)) {
-    checkString(k, `${path} key`);
-    checkJsonValue(v, `${path}.${k}`, depth + 1);
+  for (const k of Object.keys(value)) {
+    checkString(k, root, keys, ' key');
+    keys.push(k);
+    walk((value as Record<string, unknown>)[k], root, keys, depth + 1);
+    keys.pop();
   }
 }
 
-function checkString(s: string, path: string): void {
-  // The UTF-16 length bound first keeps Buffer.byteLength off huge strings.
-  if (s.length > MAX_STRING_BYTES || Buffer.byteLength(s, 'utf8') > MAX_STRING_BYTES) {
-    throw badRequest(path, `string longer than ${MAX_STRING_BYTES} bytes`);
+function pathOf(root: string, keys: ReadonlyArray<string | number>, suffix = ''): string {
+  return `${root}${keys.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')}${suffix}`;
+}
+
+function checkString(s: string, root: string, keys: ReadonlyArray<string | number>, suffix = ''): void {
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: short strings need no byte count, and the
+  // UTF-16 length bound keeps Buffer.byteLength off huge ones.
+  if (
+    s.length * 3 > MAX_STRING_BYTES &&
+    (s.length > MAX_STRING_BYTES || Buffer.byteLength(s, 'utf8') > MAX_STRING_BYTES)
+  ) {
+    throw badRequest(pathOf(root, keys, suffix), `string longer than ${MAX_STRING_BYTES} bytes`);
   }
-  if (!s.isWellFormed()) throw badRequest(path, 'string contains a lone surrogate');
+  if (!s.isWellFormed()) throw badRequest(pathOf(root, keys, suffix), 'string contains a lone surrogate');
 }
