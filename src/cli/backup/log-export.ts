@@ -17,6 +17,8 @@ export interface ExportOptions {
   readonly token: string | undefined;
   readonly pinned: GovernanceBody | undefined;
   readonly now: () => number;
+  /** The fetch of the checkpoint GET (default the global one); give the client the same. */
+  readonly fetch?: typeof fetch;
 }
 
 /**
@@ -26,11 +28,12 @@ export interface ExportOptions {
 async function fetchCheckpoint(
   client: RegistryClient,
   token: string | undefined,
+  get: typeof fetch,
 ): Promise<string | undefined> {
   const url = `${client.baseUrl}/v1/registry/log/checkpoint`;
   let res: Response;
   try {
-    res = await fetch(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
+    res = await get(url, token === undefined ? {} : { headers: { authorization: `Bearer ${token}` } });
   } catch (cause) {
     throw new RegistryError('StoreUnavailable', `GET ${url}: unreachable`, '', { cause });
   }
@@ -62,7 +65,7 @@ function checkpointSize(note: string): number {
 export async function exportLog(opts: ExportOptions): Promise<LogExport> {
   const { client } = opts;
   // Read first: the checkpoint covers a prefix of what the replay then reaches.
-  const checkpoint = await fetchCheckpoint(client, opts.token);
+  const checkpoint = await fetchCheckpoint(client, opts.token, opts.fetch ?? fetch);
   const verifier = new LogVerifier(opts.pinned);
   const lines: string[] = [];
   let genesis = '';
