@@ -30,6 +30,8 @@ export interface ExportLine {
   readonly digest: string;
   /** The log entry's `ts` (apply time, server clock). */
   readonly ts: number;
+  /** From the log's entry bundles (SPEC §13), when the server has a transparency log. */
+  readonly applied_by?: string;
   /** The signed descriptor, as served (JCS); checked again on import. */
   readonly descriptor: unknown;
 }
@@ -79,7 +81,7 @@ const HEADER_FIELDS = [
   'genesis_pinned',
   'checkpoint',
 ];
-const LINE_FIELDS = ['seq', 'type', 'descriptor_id', 'version', 'digest', 'ts', 'descriptor'];
+const LINE_FIELDS = ['seq', 'type', 'descriptor_id', 'version', 'digest', 'ts', 'applied_by', 'descriptor'];
 
 /** Line 1. Attacker-controlled (a backup from anywhere): shape-checked before anything is trusted. */
 export function parseHeader(line: string): ExportHeader {
@@ -114,6 +116,7 @@ export function parseLine(line: string, n: number): ExportLine {
     version: int(r.version, `${where} version`, 1),
     digest: text(r.digest, `${where} digest`),
     ts: int(r.ts, `${where} ts`, 0),
+    ...(r.applied_by === undefined ? {} : { applied_by: text(r.applied_by, `${where} applied_by`) }),
     descriptor: obj(r.descriptor, `${where} descriptor`),
   };
 }

@@ -1,6 +1,8 @@
 import type { DescriptorResponse, RegistryClient, WatchEvent } from '../../client/index.js';
 import { type GovernanceBody, RegistryError } from '../../core/index.js';
+import type { LogEntry } from '../../store/index.js';
 import { EXPORT_FORMAT, type ExportHeader } from './export-format.js';
+import { appliedByOf, assertCheckpointRoot, checkpointOf, fetchLeaves } from './log-leaves.js';
 import { LogVerifier } from './log-verifier.js';
 
 /** Versions fetched ahead of verification (verification itself stays in seq order). */
@@ -17,8 +19,14 @@ export interface ExportOptions {
   readonly token: string | undefined;
   readonly pinned: GovernanceBody | undefined;
   readonly now: () => number;
-  /** The fetch of the checkpoint GET (default the global one); give the client the same. */
+  /** The fetch of the transparency-log GETs (default the global one); give the client the same. */
   readonly fetch?: typeof fetch;
+}
+
+/** A verified entry: its log fields (as `/watch` gives them) and the descriptor's served bytes. */
+interface Verified {
+  readonly log: Omit<LogEntry, 'applied_by'>;
+  readonly body: string;
 }
 
 /**
@@ -45,41 +53,16 @@ async function fetchCheckpoint(
   return text;
 }
 
-/** The size a checkpoint note claims (c2sp.org/tlog-checkpoint: origin, size, root). */
-function checkpointSize(note: string): number {
-  const size = note.split('\n')[1] ?? '';
-  if (!/^[0-9]{1,16}$/.test(size)) {
-    throw new RegistryError(
-      'BadRequest',
-      'the served checkpoint has no size line (c2sp.org/tlog-checkpoint)',
-    );
-  }
-  return Number(size);
-}
-
-/**
- * A consistent copy of the whole log (SPEC §6): replays `/watch` from 0 until a progress
- * note says the replay is current, fetches every logged version as served, and verifies
- * each one as a mirror does before it is written, so a backup is never silently corrupt.
- */
-export async function exportLog(opts: ExportOptions): Promise<LogExport> {
-  const { client } = opts;
-  // Read first: the checkpoint covers a prefix of what the replay then reaches.
-  const checkpoint = await fetchCheckpoint(client, opts.token, opts.fetch ?? fetch);
-  const verifier = new LogVerifier(opts.pinned);
-  const lines: string[] = [];
-  let genesis = '';
+/** Replays `/watch` from 0, verifying in seq order, until current at a seq ≥ `atLeast`. */
+async function replay(client: RegistryClient, verifier: LogVerifier, atLeast: number): Promise<Verified[]> {
+  const out: Verified[] = [];
   const queue: { ev: WatchEvent; fetched: Promise<DescriptorResponse> }[] = [];
   const drainOne = async (): Promise<void> => {
     const next = queue.shift();
     if (next === undefined) return;
     const served = await next.fetched;
-    const item = verifier.check(next.ev, served);
-    if (item.log.seq === 1) genesis = item.log.digest;
-    const { seq, type, descriptor_id, version, digest, ts } = item.log;
-    // The descriptor goes in as the served bytes (checked above to be its JCS form).
-    const head = JSON.stringify({ seq, type, descriptor_id, version, digest, ts });
-    lines.push(`${head.slice(0, -1)},"descriptor":${served.body}}`);
+    const { applied_by: _, ...log } = verifier.check(next.ev, served).log;
+    out.push({ log, body: served.body });
   };
   const stop = new AbortController();
   let seen = 0;
@@ -93,14 +76,13 @@ export async function exportLog(opts: ExportOptions): Promise<LogExport> {
         fetched.catch(() => undefined); // awaited in order by drainOne
         queue.push({ ev: item, fetched });
         while (queue.length >= WINDOW) await drainOne();
-      } else if (item.registryVersion <= seen) {
-        if (item.registryVersion < seen) {
-          throw new RegistryError(
-            'StaleVersion',
-            `the server says its log head is ${item.registryVersion} after sending seq ${seen}`,
-          );
-        }
-        current = item.registryVersion;
+      } else if (item.registryVersion < seen) {
+        throw new RegistryError(
+          'StaleVersion',
+          `the server says its log head is ${item.registryVersion} after sending seq ${seen}`,
+        );
+      } else if (item.registryVersion === seen && seen >= atLeast) {
+        current = seen;
         break;
       }
     }
@@ -121,18 +103,59 @@ export async function exportLog(opts: ExportOptions): Promise<LogExport> {
       `the log replay stopped at seq ${verifier.seq} of ${current}`,
     );
   }
-  if (checkpoint !== undefined && checkpointSize(checkpoint) > current) {
+  return out;
+}
+
+/**
+ * A consistent copy of the whole log (SPEC §6): replays `/watch` from 0 until a progress
+ * note says the replay is current, fetches every logged version as served, and verifies
+ * each one as a mirror does before it is written, so a backup is never silently corrupt.
+ *
+ * With a transparency log (SPEC §13) the copy is exactly the tree of the checkpoint read
+ * first (seqs 1..its size): each entry's leaf is read from the entry bundles, must be the
+ * verified entry and descriptor, and gives its `applied_by`; the leaves must have the
+ * checkpoint's root. So a restore can rebuild the same tree.
+ */
+export async function exportLog(opts: ExportOptions): Promise<LogExport> {
+  const { client } = opts;
+  const get = opts.fetch ?? fetch;
+  const checkpoint = await fetchCheckpoint(client, opts.token, get);
+  const size = checkpoint === undefined ? undefined : checkpointOf(checkpoint).size;
+  if (size === 0)
     throw new RegistryError(
       'BadRequest',
-      `the checkpoint (size ${checkpointSize(checkpoint)}) is ahead of the log replayed to ${current}`,
+      'the served checkpoint is of an empty log (SPEC §3: seq 1 is the genesis)',
     );
+  const verifier = new LogVerifier(opts.pinned);
+  const all = await replay(client, verifier, size ?? 1);
+  const entries = size === undefined ? all : all.slice(0, size);
+  let appliedBy: readonly string[] | undefined;
+  if (checkpoint !== undefined && size !== undefined) {
+    const leaves = await fetchLeaves(client.baseUrl, size, get, opts.token);
+    appliedBy = entries.map((e, i) => appliedByOf(leaves[i] ?? new Uint8Array(), e));
+    assertCheckpointRoot(checkpoint, leaves);
   }
+  const lines = entries.map((e, i) => {
+    const { seq, type, descriptor_id, version, digest, ts } = e.log;
+    const by = appliedBy?.[i];
+    const head = JSON.stringify({
+      seq,
+      type,
+      descriptor_id,
+      version,
+      digest,
+      ts,
+      ...(by === undefined ? {} : { applied_by: by }),
+    });
+    // The descriptor goes in as the served bytes (checked by the verifier to be its JCS form).
+    return `${head.slice(0, -1)},"descriptor":${e.body}}`;
+  });
   const header: ExportHeader = {
     format: EXPORT_FORMAT,
-    registry_version: current,
+    registry_version: entries.length,
     exported_at: new Date(opts.now()).toISOString(),
     source: client.baseUrl,
-    genesis,
+    genesis: entries[0]?.log.digest ?? '',
     genesis_pinned: opts.pinned !== undefined,
     ...(checkpoint === undefined ? {} : { checkpoint }),
   };

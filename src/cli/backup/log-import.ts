@@ -11,16 +11,21 @@ import {
   RegistryError,
   signingBytes,
 } from '../../core/index.js';
+import { logLeaf } from '../../core/tlog/index.js';
 import { type IngestItem, Registry } from '../../registry/index.js';
 import { openLevelStore, type Store } from '../../store/index.js';
 import { UsageError } from '../usage-error.js';
 import { type ExportHeader, eventOf, parseHeader, parseLine } from './export-format.js';
+import { assertCheckpointRoot } from './log-leaves.js';
 import { LogVerifier } from './log-verifier.js';
 
 /** Readers do not apply the future-`ts` rule (README decisions): history is not re-admitted. */
 const READER_NOW = Number.MAX_SAFE_INTEGER - 10 * 60 * 1000;
 
-/** The `applied_by` of an imported entry (seq 1 keeps `genesis`): not on the wire (SPEC §6). */
+/**
+ * The `applied_by` of an imported entry when the export has none (no transparency log on the
+ * server; `/watch` does not carry it, SPEC §6); seq 1 keeps `genesis`.
+ */
 export const IMPORTED_BY = 'import';
 
 export interface VerifiedExport {
@@ -60,7 +65,11 @@ export function verifyExport(text: string, pinned: GovernanceBody | undefined): 
   for (let i = 1; i < lines.length; i++) {
     const line = parseLine(lines[i] ?? '', i + 1);
     const item = verifier.check(eventOf(line), servedOf(line.descriptor, i + 1));
-    items.push(item.log.seq === 1 ? item : { ...item, log: { ...item.log, applied_by: IMPORTED_BY } });
+    if (header.checkpoint !== undefined && line.applied_by === undefined) {
+      throw new RegistryError('BadRequest', `line ${i + 1}: no applied_by in an export with a checkpoint`);
+    }
+    const appliedBy = line.applied_by ?? (item.log.seq === 1 ? item.log.applied_by : IMPORTED_BY);
+    items.push({ ...item, log: { ...item.log, applied_by: appliedBy } });
   }
   if (verifier.seq !== header.registry_version) {
     throw new RegistryError(
@@ -71,6 +80,13 @@ export function verifyExport(text: string, pinned: GovernanceBody | undefined): 
   }
   if (items[0]?.log.digest !== header.genesis) {
     throw new RegistryError('BadRequest', `seq 1 is not the genesis ${header.genesis} the header names`);
+  }
+  if (header.checkpoint !== undefined) {
+    // SPEC §13: the restored log must be the tree the checkpoint signs, leaf for leaf.
+    assertCheckpointRoot(
+      header.checkpoint,
+      items.map((it) => logLeaf(it.log, JSON.parse(it.bytes.toString('utf8')))),
+    );
   }
   const genesis = verifier.genesis;
   if (genesis === undefined) throw new RegistryError('BadRequest', 'no genesis');
