@@ -146,6 +146,18 @@ describe('registry export --dir, then registry plan --dir', () => {
     expect((await planOf(['--dir', d])).items.every((i) => i.action === 'unchanged')).toBe(true);
   });
 
+  it('never deletes files no head wrote, and names them', async () => {
+    const d = join(dir.path, 'stale');
+    expect((await cli(['export', '--dir', d], env)).code).toBe(0);
+    writeFileSync(join(d, 'svc-old.json'), '{}');
+    writeFileSync(join(d, 'NOTES.md'), 'kept');
+    const r = await cli(['export', '--dir', d, '--json'], env);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('also holds svc-old.json');
+    expect(JSON.parse(r.stdout)).toMatchObject({ format: 'json', others: ['svc-old.json'] });
+    expect(readFileSync(join(d, 'svc-old.json'), 'utf8')).toBe('{}');
+  });
+
   it('refuses files it cannot plan (exit 2)', async () => {
     const d = join(dir.path, 'bad');
     expect((await cli(['export', '--dir', d], env)).code).toBe(0);
