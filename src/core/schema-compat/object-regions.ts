@@ -85,7 +85,10 @@ export function compareOtherNames(
   for (const r of regions) {
     if (r.pattern !== undefined && spats.some((p) => patternImplies(r.pattern as string, p))) continue;
     if (fits(r, sRest)) continue;
-    const certain = spats.length === 0 && (r.pattern !== undefined || cpats.length === 0);
+    const certain =
+      r.pattern === undefined
+        ? spats.length === 0 && cpats.length === 0
+        : spats.every((p) => patternsDisjoint(r.pattern as string, p));
     out.push(
       certain
         ? violation(sRest.ptr, 'additional-properties-narrowed', 'properties not listed are more restricted')
