@@ -1,6 +1,6 @@
 import { objectAtoms } from './branch-facts.js';
 import type { CompatViolation } from './compat.types.js';
-import type { Ctx } from './context.js';
+import type { Ctx } from './context.types.js';
 import { child, type Node } from './doc.js';
 import { sameSchema } from './equal.js';
 import type { JsonObject } from './json-values.js';

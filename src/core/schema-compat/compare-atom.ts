@@ -3,7 +3,7 @@ import { compareArray } from './compare-array.js';
 import { compareObject } from './compare-object.js';
 import { compareNumber, compareString, compareType } from './compare-scalar.js';
 import type { CompatViolation } from './compat.types.js';
-import type { Ctx } from './context.js';
+import type { Ctx } from './context.types.js';
 import type { Node } from './doc.js';
 import { sameSchema } from './equal.js';
 import { isObject } from './json-values.js';

@@ -1,8 +1,9 @@
 import { objectAtoms, requiredOf } from './branch-facts.js';
 import type { CompatViolation } from './compat.types.js';
-import type { Ctx, SubLoc } from './context.js';
+import type { Ctx, SubLoc } from './context.types.js';
 import { child, type Node } from './doc.js';
 import { sameSchema } from './equal.js';
+import { inherited } from './evaluate.js';
 import type { JsonObject } from './json-values.js';
 import { dependentRequired, dependentSchemas, num, objectOf, stringList, type TypeSet } from './keywords.js';
 import type { NamedSet } from './names.js';
@@ -109,6 +110,14 @@ function compareName(
   names: NamedSet | undefined,
 ): CompatViolation[] {
   ctx.budget.step();
+  if (inherited(n)) {
+    return [
+      undecided(
+        s.ptr,
+        `property ${JSON.stringify(n)} is an Object.prototype member, which ajv reads on every object`,
+      ),
+    ];
+  }
   const sub = subChild(atoms, n, names);
   if (sub === 'absent') return [];
   const out: CompatViolation[] = [];
@@ -144,6 +153,7 @@ function compareName(
  * pattern whose match cannot be decided only joins `may` (its names, for lenient).
  */
 export function subChild(atoms: readonly Node[], n: string, names: NamedSet | undefined): SubLoc | 'absent' {
+  if (inherited(n)) return { nodes: [], may: [] };
   if (
     names !== undefined &&
     !names.all &&

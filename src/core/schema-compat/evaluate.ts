@@ -181,6 +181,9 @@ function evalObject(n: Node, o: JsonObject, v: JsonObject, budget: Budget): Verd
   const max = num(o, 'maxProperties');
   if (min !== undefined && keys.length < min) acc.add(fail(n, 'minProperties'));
   if (max !== undefined && keys.length > max) acc.add(fail(n, 'maxProperties'));
+  const named = [...stringList(o, 'required'), ...Object.keys(objectOf(o, 'properties') ?? {})];
+  // ajv (without ownProperties) reads inherited members: `{}` has a `constructor`.
+  if (named.some(inherited)) return unknown(n, 'properties');
   for (const r of stringList(o, 'required')) if (!Object.hasOwn(v, r)) acc.add(fail(n, 'required'));
   for (const [k, deps] of dependentRequired(n)) {
     if (Object.hasOwn(v, k) && deps.some((d) => !Object.hasOwn(v, d))) acc.add(fail(n, 'dependentRequired'));
@@ -207,6 +210,11 @@ function evalObject(n: Node, o: JsonObject, v: JsonObject, budget: Budget): Verd
     }
   }
   return acc.result;
+}
+
+/** A name every object seems to have under ajv's default (Object.prototype members). */
+export function inherited(name: string): boolean {
+  return name in Object.prototype;
 }
 
 /** Keeps the first `no`, else the first `unknown`. */

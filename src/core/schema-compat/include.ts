@@ -2,7 +2,7 @@ import { finiteValues, isEmptyBranch, objectAtoms } from './branch-facts.js';
 import type { Budget } from './budget.js';
 import { compareAtom } from './compare-atom.js';
 import type { CompatViolation } from './compat.types.js';
-import type { Ctx, SubLoc } from './context.js';
+import type { Ctx, SubLoc } from './context.types.js';
 import { disjointWith } from './disjoint.js';
 import { child, type Node } from './doc.js';
 import { sameSchema } from './equal.js';

@@ -38,8 +38,3 @@ export function codePointLength(s: string): number {
   for (const _ of s) n++;
   return n;
 }
-
-/** RFC 6901 token escaping. */
-export function pointerToken(s: string): string {
-  return s.replaceAll('~', '~0').replaceAll('/', '~1');
-}

@@ -1,5 +1,5 @@
 import type { CompatViolation } from './compat.types.js';
-import type { Ctx } from './context.js';
+import type { Ctx } from './context.types.js';
 import { child, type Node } from './doc.js';
 import type { JsonObject } from './json-values.js';
 import { objectOf } from './keywords.js';
