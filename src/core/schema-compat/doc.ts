@@ -8,6 +8,8 @@ export interface Doc {
   readonly dialect: Dialect;
   /** The root's `$id`, against which relative `$ref`s resolve. */
   readonly base: string | undefined;
+  /** A `$id` below the root changes the base of the `$ref`s under it: those are not followed. */
+  readonly nestedIds: boolean;
   readonly registry: DocRegistry;
 }
 
@@ -33,7 +35,7 @@ export class DocRegistry {
 
   open(root: unknown, dialect: Dialect): Doc {
     const base = isObject(root) && typeof root.$id === 'string' ? stripHash(root.$id) : undefined;
-    const doc: Doc = { id: this.#next++, root, dialect, base, registry: this };
+    const doc: Doc = { id: this.#next++, root, dialect, base, nestedIds: hasNestedId(root), registry: this };
     if (base !== undefined && !this.#byUri.has(base)) this.#byUri.set(base, doc);
     return doc;
   }
@@ -46,7 +48,14 @@ export class DocRegistry {
     const root = this.#refs.get(uri);
     const dialect =
       isObject(root) && typeof root.$schema === 'string' ? dialectOf(root.$schema) : from.dialect;
-    const doc: Doc = { id: this.#next++, root, dialect: dialect ?? from.dialect, base: uri, registry: this };
+    const doc: Doc = {
+      id: this.#next++,
+      root,
+      dialect: dialect ?? from.dialect,
+      base: uri,
+      nestedIds: hasNestedId(root),
+      registry: this,
+    };
     this.#byUri.set(uri, doc);
     return doc;
   }
@@ -95,6 +104,7 @@ export function resolveRef(from: Node, ref: string): Node | undefined {
   const hash = ref.indexOf('#');
   const uri = hash < 0 ? ref : ref.slice(0, hash);
   const frag = hash < 0 ? '' : ref.slice(hash + 1);
+  if (from.doc.nestedIds) return undefined;
   let doc: Doc | undefined = from.doc;
   if (uri !== '') {
     doc = from.doc.registry.external(uri, from.doc) ?? resolveRelative(uri, from.doc);
@@ -126,6 +136,26 @@ function resolveRelative(uri: string, doc: Doc): Doc | undefined {
     return undefined;
   }
   return doc.registry.external(abs, doc);
+}
+
+/** Keywords whose values are data, not schemas (a 100k-value enum needs no scan). */
+const DATA = new Set(['enum', 'const', 'default', 'examples']);
+
+/** Past this many containers a document counts as having one (a bounded scan of attacker input). */
+const SCAN_LIMIT = 100_000;
+
+/** Is there an `$id` string anywhere below the root? Conservative: any object key counts. */
+function hasNestedId(root: unknown): boolean {
+  const stack: unknown[] = [root];
+  for (let seen = 0; stack.length > 0; seen++) {
+    if (seen > SCAN_LIMIT) return true;
+    const v = stack.pop();
+    if (Array.isArray(v)) for (const x of v) stack.push(x);
+    if (!isObject(v)) continue;
+    if (seen > 0 && typeof v.$id === 'string') return true;
+    for (const [k, x] of Object.entries(v)) if (!DATA.has(k)) stack.push(x);
+  }
+  return false;
 }
 
 function stripHash(s: string): string {

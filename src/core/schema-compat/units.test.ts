@@ -182,3 +182,16 @@ describe('checkInclusion corner cases', () => {
     expect(changes({ type: 'object', additionalProperties: false }, c)).toContain('undecided');
   });
 });
+
+describe('a document with a nested $id', () => {
+  it('follows none of its $refs (their base is not the root)', () => {
+    const nested = { $defs: { s: { $id: 'https://x.example/s', type: 'string' } }, $ref: '#/$defs/s' };
+    expect(changes({ type: 'string' }, nested)).toEqual(['undecided']);
+    expect(changes(nested, { type: 'string' })).toEqual(['type-narrowed']);
+  });
+
+  it('counts a huge document as having one', () => {
+    const wide = { $defs: Object.fromEntries(Array.from({ length: 100_002 }, (_, i) => [`d${i}`, {}])) };
+    expect(changes({ ...wide, $ref: '#/$defs/d0' }, {})).toEqual([]);
+  });
+});
