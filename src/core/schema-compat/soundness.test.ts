@@ -76,13 +76,15 @@ const leaf: fc.Arbitrary<J> = fc.oneof(
   { arbitrary: fc.integer({ min: 0, max: 1 }).map(defRef), weight: 1 },
 );
 
-const { node, obj } = fc.letrec<{ node: J; obj: J; arr: J; comb: J }>((tie) => ({
+const { node, obj } = fc.letrec<{ node: J; obj: J; arr: J; comb: J; logic: J; tagged: J }>((tie) => ({
   node: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
     { arbitrary: leaf, weight: 6 },
     { arbitrary: tie('obj'), weight: 2 },
     { arbitrary: tie('arr'), weight: 1 },
     { arbitrary: tie('comb'), weight: 1 },
+    { arbitrary: tie('logic'), weight: 1 },
+    { arbitrary: tie('tagged'), weight: 1 },
   ),
   obj: fc
     .record({
@@ -95,6 +97,8 @@ const { node, obj } = fc.letrec<{ node: J; obj: J; arr: J; comb: J }>((tie) => (
       ),
       minProperties: opt(fc.integer({ min: 0, max: 2 })),
       maxProperties: opt(fc.integer({ min: 1, max: 4 })),
+      dependentRequired: opt(fc.constantFrom({ a: ['b'] }, { 'x-a': ['c'] })),
+      propertyNames: opt(fc.constantFrom({ maxLength: 1 }, { maxLength: 3 }, { pattern: '^x-' })),
     })
     .map(clean),
   arr: fc
@@ -105,6 +109,7 @@ const { node, obj } = fc.letrec<{ node: J; obj: J; arr: J; comb: J }>((tie) => (
       minItems: opt(fc.integer({ min: 0, max: 2 })),
       maxItems: opt(fc.integer({ min: 1, max: 3 })),
       uniqueItems: opt(fc.boolean()),
+      contains: opt(leaf),
     })
     .map(clean),
   comb: fc
@@ -114,6 +119,26 @@ const { node, obj } = fc.letrec<{ node: J; obj: J; arr: J; comb: J }>((tie) => (
       opt(leaf),
     )
     .map(([k, ms, base]) => (isObj(base) && !('$ref' in base) ? { ...base, [k]: ms } : { [k]: ms })),
+  logic: fc.oneof(
+    fc
+      .tuple(leaf, tie('node'))
+      .map(([base, n]) => ({ ...(isObj(base) && !('$ref' in base) ? base : {}), not: n })),
+    fc
+      .tuple(tie('node'), tie('node'), opt(tie('node')))
+      .map(([i, t, e]) =>
+        Object.fromEntries([['if', i], ['then', t], ...(e === undefined ? [] : [['else', e]])]),
+      ),
+  ),
+  // A discriminated union: SPEC §12's oneOf exclusivity, proved by a required const tag.
+  tagged: fc
+    .array(fc.tuple(fc.constantFrom('a', 'b', 'c'), tie('node')), { minLength: 1, maxLength: 3 })
+    .map((vs) => ({
+      oneOf: vs.map(([tag, n]) => ({
+        type: 'object',
+        properties: { kind: { const: tag }, a: n },
+        required: ['kind'],
+      })),
+    })),
 }));
 
 /** Every subschema position of a generated schema, for mutations. */
@@ -251,11 +276,18 @@ function toDraft07(s: J): J {
   for (const [k, v] of Object.entries(s)) {
     if (k === '$defs') out.definitions = toDraft07(v);
     else if (k === '$ref' && typeof v === 'string') out.$ref = v.replace('#/$defs/', '#/definitions/');
+    else if (k === 'dependentRequired') out.dependencies = v;
     else if (k === 'prefixItems') {
       out.items = toDraft07(v);
       if ('items' in s) out.additionalItems = toDraft07(s.items);
     } else if (k === 'items' && 'prefixItems' in s) continue;
-    else if (k === 'properties' || k === 'patternProperties' || k === 'enum' || k === 'const')
+    else if (
+      k === 'properties' ||
+      k === 'patternProperties' ||
+      k === 'enum' ||
+      k === 'const' ||
+      k === 'propertyNames'
+    )
       out[k] = k.endsWith('roperties')
         ? Object.fromEntries(Object.entries(v as O).map(([n, x]) => [n, toDraft07(x)]))
         : v;
