@@ -29,7 +29,8 @@ export function compareObject(
   const atoms = objectAtoms(b);
   const so = s.schema as JsonObject;
   const req = requiredOf(b);
-  const r = countRange(atoms, 'minProperties', 'maxProperties', req.size);
+  // Required names are distinct own properties, except Object.prototype members ajv finds anyway.
+  const r = countRange(atoms, 'minProperties', 'maxProperties', [...req].filter((x) => !inherited(x)).length);
   if (isEmptyRange(r)) return [];
   const out: CompatViolation[] = [];
   const min = num(so, 'minProperties');

@@ -66,7 +66,8 @@ class Eq {
     if (k === '$ref' && typeof va === 'string' && typeof vb === 'string') {
       const ta = resolveRef(a, va);
       const tb = resolveRef(b, vb);
-      return ta === undefined || tb === undefined ? ta === tb && va === vb : this.node(ta, tb);
+      // An unresolved $ref may mean different things in two documents: never equal.
+      return ta !== undefined && tb !== undefined && this.node(ta, tb);
     }
     if (LIST.has(k) && Array.isArray(va) && Array.isArray(vb)) {
       return va.length === vb.length && va.every((_, i) => this.node(child(a, k, i), child(b, k, i)));

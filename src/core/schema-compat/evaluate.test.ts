@@ -67,6 +67,7 @@ const CASES: [unknown, unknown, 'yes' | 'no' | 'unknown', Dialect?, string?][] =
   [{ properties: { a: S } }, { b: 1 }, 'yes'],
   [{ properties: { constructor: S } }, {}, 'unknown'],
   [{ required: ['toString'] }, {}, 'unknown'],
+  [{ dependentRequired: { valueOf: ['a'] } }, {}, 'unknown'],
   [{ patternProperties: { '^x-': S }, additionalProperties: false }, { 'x-a': 'a' }, 'yes'],
   [{ patternProperties: { '^x-': S }, additionalProperties: false }, { b: 'a' }, 'no'],
   [{ patternProperties: { '^[a-z]$': S } }, { b: 'a' }, 'unknown'],

@@ -181,7 +181,12 @@ function evalObject(n: Node, o: JsonObject, v: JsonObject, budget: Budget): Verd
   const max = num(o, 'maxProperties');
   if (min !== undefined && keys.length < min) acc.add(fail(n, 'minProperties'));
   if (max !== undefined && keys.length > max) acc.add(fail(n, 'maxProperties'));
-  const named = [...stringList(o, 'required'), ...Object.keys(objectOf(o, 'properties') ?? {})];
+  const named = [
+    ...stringList(o, 'required'),
+    ...Object.keys(objectOf(o, 'properties') ?? {}),
+    ...[...dependentRequired(n)].flat(2),
+    ...dependentSchemas(n).keys(),
+  ];
   // ajv (without ownProperties) reads inherited members: `{}` has a `constructor`.
   if (named.some(inherited)) return unknown(n, 'properties');
   for (const r of stringList(o, 'required')) if (!Object.hasOwn(v, r)) acc.add(fail(n, 'required'));

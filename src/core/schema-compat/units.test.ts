@@ -180,6 +180,9 @@ describe('checkInclusion corner cases', () => {
   it('is undecided about names of Object.prototype members (ajv reads them on every object)', () => {
     const c = { type: 'object', properties: { constructor: { type: 'string' } } };
     expect(changes({ type: 'object', additionalProperties: false }, c)).toContain('undecided');
+    const min = { type: 'object', minProperties: 1 };
+    expect(changes({ type: 'object', required: ['constructor'] }, min)).toContain('min-properties-increased');
+    expect(changes({ type: 'object', required: ['a'] }, min)).toEqual([]);
   });
 });
 
@@ -188,6 +191,8 @@ describe('a document with a nested $id', () => {
     const nested = { $defs: { s: { $id: 'https://x.example/s', type: 'string' } }, $ref: '#/$defs/s' };
     expect(changes({ type: 'string' }, nested)).toEqual(['undecided']);
     expect(changes(nested, { type: 'string' })).toEqual(['type-narrowed']);
+    const other = { $defs: { s: { $id: 'https://x.example/s', type: 'number' } }, $ref: '#/$defs/s' };
+    expect(changes(nested, other)).toEqual(['undecided']);
   });
 
   it('counts a huge document as having one', () => {
