@@ -1,4 +1,5 @@
 import { objectAtoms, requiredOf } from './branch-facts.js';
+import type { Budget } from './budget.js';
 import type { CompatViolation } from './compat.types.js';
 import type { Ctx, SubLoc } from './context.types.js';
 import { child, type Node } from './doc.js';
@@ -79,7 +80,7 @@ export function compareObject(
     const implied =
       deps.every((d) => req.has(d)) ||
       atoms.some((a) => deps.every((d) => dependentRequired(a).get(k)?.includes(d))) ||
-      subChild(atoms, k, names) === 'absent';
+      subChild(atoms, k, names, ctx.budget) === 'absent';
     if (!implied) {
       out.push(
         violation(
@@ -92,7 +93,7 @@ export function compareObject(
   }
   for (const [k, d] of dependentSchemas(s)) {
     const implied =
-      subChild(atoms, k, names) === 'absent' ||
+      subChild(atoms, k, names, ctx.budget) === 'absent' ||
       atoms.some((a) => {
         const ad = dependentSchemas(a).get(k);
         return ad !== undefined && sameSchema(ad, d, ctx.budget);
@@ -119,11 +120,11 @@ function compareName(
       ),
     ];
   }
-  const sub = subChild(atoms, n, names);
+  const sub = subChild(atoms, n, names, ctx.budget);
   if (sub === 'absent') return [];
   const out: CompatViolation[] = [];
   const named = atoms.some((a) => Object.hasOwn(objectOf(a.schema as JsonObject, 'properties') ?? {}, n));
-  for (const obl of obligations(s, n)) {
+  for (const obl of obligations(s, n, ctx.budget)) {
     const vs = ctx.descend(sub, obl.node);
     if (vs.length === 0) continue;
     if (!obl.certain) {
@@ -153,13 +154,21 @@ function compareName(
  * The writer's schemas for property `n`: `absent` when no writer value can hold it. A
  * pattern whose match cannot be decided only joins `may` (its names, for lenient).
  */
-export function subChild(atoms: readonly Node[], n: string, names: NamedSet | undefined): SubLoc | 'absent' {
+export function subChild(
+  atoms: readonly Node[],
+  n: string,
+  names: NamedSet | undefined,
+  budget: Budget,
+): SubLoc | 'absent' {
   if (inherited(n)) return { nodes: [], may: [] };
   if (
     names !== undefined &&
     !names.all &&
     !names.names.has(n) &&
-    [...names.patterns].every((p) => matchLiteralPattern(p, n) === false)
+    [...names.patterns].every((p) => {
+      budget.step();
+      return matchLiteralPattern(p, n) === false;
+    })
   ) {
     return 'absent';
   }
@@ -172,6 +181,7 @@ export function subChild(atoms: readonly Node[], n: string, names: NamedSet | un
     let matched = false;
     let unsure = false;
     for (const p of Object.keys(objectOf(o, 'patternProperties') ?? {})) {
+      budget.step();
       const m = matchLiteralPattern(p, n);
       if (m === false) continue;
       (m ? nodes : may).push(child(a, 'patternProperties', p));
@@ -193,7 +203,7 @@ interface Obligation {
   readonly kind: 'prop' | 'pattern' | 'rest';
 }
 
-function obligations(s: Node, n: string): Obligation[] {
+function obligations(s: Node, n: string, budget: Budget): Obligation[] {
   const o = s.schema as JsonObject;
   const out: Obligation[] = [];
   const inProps = Object.hasOwn(objectOf(o, 'properties') ?? {}, n);
@@ -201,6 +211,7 @@ function obligations(s: Node, n: string): Obligation[] {
   let matched = false;
   let unsure = false;
   for (const p of Object.keys(objectOf(o, 'patternProperties') ?? {})) {
+    budget.step();
     const m = matchLiteralPattern(p, n);
     if (m === false) continue;
     out.push({ node: child(s, 'patternProperties', p), certain: m === true, kind: 'pattern' });

@@ -203,6 +203,7 @@ function evalObject(n: Node, o: JsonObject, v: JsonObject, budget: Budget): Verd
     if (Object.hasOwn(props, k)) acc.add(evaluate(child(n, 'properties', k), v[k], budget));
     let matched = false;
     for (const p of patterns) {
+      budget.step();
       const m = matchLiteralPattern(p, k);
       if (m === undefined) return unknown(n, 'patternProperties');
       if (m) {

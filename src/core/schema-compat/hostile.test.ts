@@ -146,6 +146,21 @@ describe('checkInclusion on hostile schemas', () => {
     });
   });
 
+  describe('when thousands of names meet thousands of patterns', () => {
+    it('runs out of budget instead of time', () => {
+      const names = Object.fromEntries(Array.from({ length: 3000 }, (_, i) => [`p${i}`, { type: 'string' }]));
+      const patterns = Object.fromEntries(
+        Array.from({ length: 3000 }, (_, i) => [`^p${i}[0-9]+$`, { type: 'string' }]),
+      );
+      const r = checkInclusion(
+        doc({ type: 'object', properties: names, patternProperties: patterns }),
+        doc({ type: 'object', properties: names, patternProperties: patterns, maxProperties: 5 }),
+        'lenient',
+      );
+      expect(changes(r)).toEqual(['undecided']);
+    });
+  });
+
   describe('when the step budget runs out', () => {
     it('answers one undecided violation', () => {
       const r = checkInclusion(doc(nestedObjects(20)), doc(nestedObjects(20)), 'strict', {

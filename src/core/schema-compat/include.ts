@@ -29,7 +29,15 @@ export class Engine implements Ctx {
   ) {}
 
   descend(sub: SubLoc, sup: Node): readonly CompatViolation[] {
-    this.budget.step();
+    // The memo key costs as much as the nodes it names.
+    this.budget.step(1 + sub.nodes.length + sub.may.length);
+    const only = sub.nodes[0];
+    if (
+      sup.schema === true ||
+      (sub.nodes.length === 1 && only !== undefined && sameSchema(only, sup, this.budget))
+    ) {
+      return [];
+    }
     const reg = sup.doc.registry;
     const ids = (ns: readonly Node[]): string =>
       ns
@@ -59,9 +67,6 @@ export class Engine implements Ctx {
   }
 
   #at(sub: SubLoc, sup: Node): CompatViolation[] {
-    if (sup.schema === true) return [];
-    const only = sub.nodes[0];
-    if (sub.nodes.length === 1 && only !== undefined && sameSchema(only, sup, this.budget)) return [];
     const names = this.lenient ? collectNames(sub.may, this.budget) : undefined;
     const parts = flattenSup(sup, this.budget);
     const out: CompatViolation[] = [];
