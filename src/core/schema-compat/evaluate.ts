@@ -181,15 +181,11 @@ function evalObject(n: Node, o: JsonObject, v: JsonObject, budget: Budget): Verd
   const max = num(o, 'maxProperties');
   if (min !== undefined && keys.length < min) acc.add(fail(n, 'minProperties'));
   if (max !== undefined && keys.length > max) acc.add(fail(n, 'maxProperties'));
-  const named = [
-    ...stringList(o, 'required'),
-    ...Object.keys(objectOf(o, 'properties') ?? {}),
-    ...[...dependentRequired(n)].flat(2),
-    ...dependentSchemas(n).keys(),
-  ];
   // ajv (without ownProperties) reads inherited members: `{}` has a `constructor`.
-  if (named.some(inherited)) return unknown(n, 'properties');
-  for (const r of stringList(o, 'required')) if (!Object.hasOwn(v, r)) acc.add(fail(n, 'required'));
+  if (namesInherited(n, o, budget)) return unknown(n, 'properties');
+  const required = stringList(o, 'required');
+  budget.step(required.length);
+  for (const r of required) if (!Object.hasOwn(v, r)) acc.add(fail(n, 'required'));
   for (const [k, deps] of dependentRequired(n)) {
     if (Object.hasOwn(v, k) && deps.some((d) => !Object.hasOwn(v, d))) acc.add(fail(n, 'dependentRequired'));
   }
@@ -216,6 +212,25 @@ function evalObject(n: Node, o: JsonObject, v: JsonObject, budget: Budget): Verd
     }
   }
   return acc.result;
+}
+
+const inheritedNames = new WeakMap<object, boolean>();
+
+/** Does the schema name an Object.prototype member? Once per schema: values are many. */
+function namesInherited(n: Node, o: JsonObject, budget: Budget): boolean {
+  let r = inheritedNames.get(o);
+  if (r === undefined) {
+    const named = [
+      ...stringList(o, 'required'),
+      ...Object.keys(objectOf(o, 'properties') ?? {}),
+      ...[...dependentRequired(n)].flat(2),
+      ...dependentSchemas(n).keys(),
+    ];
+    budget.step(named.length);
+    r = named.some(inherited);
+    inheritedNames.set(o, r);
+  }
+  return r;
 }
 
 /** A name every object seems to have under ajv's default (Object.prototype members). */

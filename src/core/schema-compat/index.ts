@@ -42,10 +42,10 @@ export function checkInclusion(
   const budget = new Budget(limits);
   const subReg = new DocRegistry(sub.references);
   const supReg = new DocRegistry(sup.references);
-  const subRoot = rootNode(subReg.open(sub.schema, sub.dialect));
-  const supRoot = rootNode(supReg.open(sup.schema, sup.dialect));
   const engine = new Engine(budget, policy === 'lenient');
   try {
+    const subRoot = rootNode(subReg.open(sub.schema, sub.dialect));
+    const supRoot = rootNode(supReg.open(sup.schema, sup.dialect));
     return engine.descend({ nodes: [subRoot], may: [subRoot] }, supRoot);
   } catch (err) {
     // A hostile schema (deep nesting, a huge enum, a combinatorial $ref graph) ends here
