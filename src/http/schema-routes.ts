@@ -14,7 +14,6 @@ import {
 } from '../core/index.js';
 import {
   type Against,
-  type CompatChecker,
   type CompatVerdict,
   checkAgainst,
   docOf,
@@ -59,12 +58,6 @@ function parseAgainst(raw: string | undefined): Against | undefined {
   const n = optionalVersion(raw, 'against');
   if (n === undefined) throw badRequest('against', 'must be latest, all or a version number');
   return n;
-}
-
-function checkerOf(r: Registry): CompatChecker {
-  const checker = r.schemas.checker;
-  if (checker === undefined) throw new RegistryError('Internal', 'no compatibility checker is configured');
-  return checker;
 }
 
 /** SPEC §12 routes: validate a value, check a candidate or two versions, and `GET /kinds`. */
@@ -114,7 +107,7 @@ export function schemaRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     mode: CompatibilityMode,
     policy: CompatibilityPolicy,
   ): Promise<CompatVerdict> => {
-    const out = await checkAgainst(r.schemas, checkerOf(r), newer, olders, mode, policy);
+    const out = await checkAgainst(r.schemas, r.schemas.checker, newer, olders, mode, policy);
     deps.metrics.compatibilityCheck(out.compatible);
     return out;
   };

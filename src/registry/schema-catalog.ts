@@ -10,6 +10,7 @@ import {
   type SchemaBody,
   type SchemaReference,
 } from '../core/index.js';
+import { checkCompatibility } from '../core/schema-compat/index.js';
 import type { Entry } from './entry.js';
 import { Lru } from './lru.js';
 import type { Admission } from './modes.types.js';
@@ -53,13 +54,13 @@ export class SchemaCatalog {
     apply: (record) => this.admit(record.payload),
   };
 
-  /** The compatibility checker (core/schema-compat); without one, no mode is enforced. */
-  readonly checker: CompatChecker | undefined;
+  /** The compatibility checker: core/schema-compat's unless a test gives another. */
+  readonly checker: CompatChecker;
 
   constructor(source: SchemaSource, opts: { checker?: CompatChecker | undefined; cap?: number } = {}) {
     this.#source = source;
     this.#compiled = new Lru(opts.cap ?? 256);
-    this.checker = opts.checker;
+    this.checker = opts.checker ?? checkCompatibility;
   }
 
   /** Version `version` (default: the head) of schema `id`; NotFound for another kind. */
@@ -154,7 +155,6 @@ export class SchemaCatalog {
     if (payload.kind !== 'schema') return;
     const refs = await this.referenced(payload.body);
     const compiled = compileSchema(payload.body.schema, refs);
-    if (this.checker === undefined) return;
     const references = new Map(refs.map((r) => [r.ref, r.schema as unknown]));
     const doc = { schema: payload.body.schema, dialect: compiled.dialect, references };
     await assertCompatible(this, this.checker, payload.id, payload.version, doc);

@@ -90,7 +90,9 @@ describe('schema compatibility enforcement', () => {
   describe('when a proposal admitted without the check is applied', () => {
     it('re-checks at apply, as quorum is', async () => {
       const dir = tempDir();
-      const first = await openTestRegistry({ store: await openLevelStore(dir.path) });
+      // An older build that admitted every proposal: the proposal is stored unchecked.
+      const admitAll = { proposal: async () => {}, apply: async () => {} };
+      const first = await openTestRegistry({ store: await openLevelStore(dir.path), admission: admitAll });
       const v1 = schemaPayload('upgrade', body([]));
       await publish(first.registry, v1);
       const v2 = next('upgrade', body(['a']), 2, v1);

@@ -4,8 +4,6 @@ import {
   isRegistryError,
   KINDS,
   messageOf,
-  type Payload,
-  parsePayload,
   parseSignerId,
   type SignerId,
   signingBytes,
@@ -15,6 +13,7 @@ import type { CommandSpec, Values } from '../command.types.js';
 import { descriptorJson } from '../descriptor-file.js';
 import { readJsonFile, writeOutput } from '../input-file.js';
 import { readSignerId } from '../key-file.js';
+import { nextPayload } from '../next-payload.js';
 import { UsageError } from '../usage-error.js';
 import { flag, optInt, optString, reqString, strings } from '../values.js';
 
@@ -111,21 +110,11 @@ export const draft: CommandSpec = {
         '--add-signer, --remove-signer and --threshold apply to the governance descriptor only',
       );
     }
-    const payload = {
-      id,
-      version: head === undefined ? 1 : head.descriptor.version + 1,
-      kind: finalKind,
-      body,
-      prev: head === undefined ? null : head.digest,
-      ts: Date.now(),
-      ...(flag(values, 'deprecated') ? { deprecated: true } : {}),
-    } as Payload;
-    try {
-      parsePayload(payload, payload.ts);
-    } catch (err) {
-      if (isRegistryError(err)) throw new UsageError(err.message, err.hint);
-      throw err;
-    }
+    const payload = nextPayload(
+      head === undefined ? undefined : { version: head.descriptor.version, digest: head.digest },
+      { id, kind: finalKind, body, deprecated: flag(values, 'deprecated') },
+      Date.now(),
+    );
     const proposalId = digestOf(signingBytes(payload));
     const path = optString(values, 'out');
     if (path === undefined) {

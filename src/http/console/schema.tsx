@@ -13,13 +13,8 @@ export function schemaHref(id: string): string {
 }
 
 /** SPEC §12: version n against version n-1 under the mode in force then (that of n-1). */
-async function stepVerdict(
-  r: Registry,
-  older: SchemaVersion,
-  newer: SchemaVersion,
-): Promise<CompatVerdict | string> {
+async function stepVerdict(r: Registry, older: SchemaVersion, newer: SchemaVersion): Promise<CompatVerdict> {
   const checker = r.schemas.checker;
-  if (checker === undefined) return 'no compatibility checker in this build';
   const { mode, policy } = modeOf(older.body);
   const doc = await docOf(r.schemas, newer.body, (await r.schemas.validator(newer)).dialect);
   return checkAgainst(r.schemas, checker, doc, [older], mode, policy);
@@ -102,10 +97,9 @@ export async function SchemaPage(props: { r: Registry; id: string }) {
   );
 }
 
-function Verdict(props: { step: CompatVerdict | string | undefined }) {
+function Verdict(props: { step: CompatVerdict | undefined }) {
   const s = props.step;
   if (s === undefined) return <span class="muted">(first version)</span>;
-  if (typeof s === 'string') return <span class="muted">{s}</span>;
   if (s.compatible) {
     return (
       <span class="ok">
