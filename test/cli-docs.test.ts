@@ -134,6 +134,27 @@ describe('README sections run as written', { timeout: 120_000 }, () => {
     return script(codeBlocks(part[1]));
   };
 
+  it('Schema walkthrough: register, validate, a refused incompatible v2, check, loosen, pin a contract', async () => {
+    const walk = subsections(section('Schema registry')).find(([t]) => t === 'Schema walkthrough');
+    const blocks = codeBlocks(walk?.[1] ?? '');
+    expect(blocks).toHaveLength(6);
+    const r = await bash(cli, script(blocks), { cwd: cwd.path, env: env() });
+    expect(r.code, r.stdout).toBe(0);
+    expect(r.stdout).toContain('applied ticks v1');
+    expect(r.stdout).toMatch(/^valid against ticks v1 /m);
+    expect(r.stdout).toMatch(/INVALID against ticks v1[\s\S]*\/price: must be number[\s\S]*exit 1/);
+    expect(r.stdout).toMatch(/Incompatible[\s\S]*required-added[\s\S]*exit 1/);
+    expect(r.stdout).toMatch(/ticks candidate: INCOMPATIBLE under BACKWARD \(strict\) against v1/);
+    expect(r.stdout).toMatch(/ticks candidate: compatible under BACKWARD \(strict\) against v1/);
+    expect(r.stdout).toContain('applied ticks v3');
+    expect(r.stdout).toMatch(/ticks v1 → v3: INCOMPATIBLE under BACKWARD/);
+    expect(r.stdout).toMatch(/BadRequest: \/descriptor\/body\/contracts\/0[\s\S]*exit 1/);
+    expect(r.stdout).toContain('applied svc-ticker@us-east-1 v1');
+    expect((await client.get('svc-ticker@us-east-1')).descriptor.body).toMatchObject({
+      contracts: [{ id: 'ticks', version: 3 }],
+    });
+  });
+
   it('CLI: the token block mints a token that may propose but not apply', async () => {
     const t = await bash(
       cli,
