@@ -128,3 +128,98 @@ describe('registry schema check and diff flags', () => {
     expect((await cli(['schema', 'diff', '--id', 'ticks', '--from', '1'], env)).code).toBe(2);
   });
 });
+
+describe('registry schema check and diff', () => {
+  const v2 = { ...TICKS_V1, schema: { ...TICKS_V1.schema, required: ['symbol', 'price'] } };
+
+  it('check: exit 1 with every violation for a breaking candidate, 0 for a compatible one', async () => {
+    const bad = await cli(['schema', 'check', '--id', 'ticks', '--file', writeJson('v2.json', v2)], env);
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toContain('ticks candidate: INCOMPATIBLE under BACKWARD (strict) against v1');
+    expect(bad.stdout).toMatch(/^ {2}v1 {2}required-added {2}\/required: /m);
+    const lenient = await cli(
+      [
+        'schema',
+        'check',
+        '--id',
+        'ticks',
+        '--file',
+        at('v2.json'),
+        '--mode',
+        'FORWARD',
+        '--policy',
+        'lenient',
+        '--against',
+        '1',
+      ],
+      env,
+    );
+    expect(lenient.code).toBe(0);
+    expect(lenient.stdout).toContain('compatible under FORWARD (lenient) against v1');
+    const json = await cli(
+      ['schema', 'check', '--id', 'ticks', '--file', at('v2.json'), '--against', 'all', '--json'],
+      env,
+    );
+    expect(JSON.parse(json.stdout)).toMatchObject({ compatible: false, against: [1] });
+  });
+
+  it('check: reads the body out of a drafted descriptor file', async () => {
+    const file = at('ticks-next.json');
+    const d = await cli(
+      ['draft', '--id', 'ticks', '--body', writeJson('same.json', TICKS_V1), '--out', file],
+      env,
+    );
+    expect(d.code, d.stderr).toBe(0);
+    const r = await cli(['schema', 'check', '--id', 'ticks', '--file', file, '--against', 'latest'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('compatible under BACKWARD (strict) against v1');
+  });
+
+  it('diff: the verdict between two stored versions', async () => {
+    await register('prices', TICKS_V1);
+    const file = at('prices-2.json');
+    const loosened = { ...v2, compatibility: 'NONE' };
+    // v2 loosens the mode (same document), so v3 may require price.
+    expect(
+      (
+        await cli(
+          [
+            'draft',
+            '--id',
+            'prices',
+            '--body',
+            writeJson('p2.json', { ...TICKS_V1, compatibility: 'NONE' }),
+            '--out',
+            file,
+          ],
+          env,
+        )
+      ).code,
+    ).toBe(0);
+    expect(
+      (await cli(['propose', '--file', file, '--key', keys[0] as string, '--key', keys[1] as string], env))
+        .code,
+    ).toBe(0);
+    expect(
+      (await cli(['apply', '--proposal', (await cli(['digest', '--file', file])).stdout.trim()], env)).code,
+    ).toBe(0);
+    const file3 = at('prices-3.json');
+    expect(
+      (await cli(['draft', '--id', 'prices', '--body', writeJson('p3.json', loosened), '--out', file3], env))
+        .code,
+    ).toBe(0);
+    expect(
+      (await cli(['propose', '--file', file3, '--key', keys[0] as string, '--key', keys[1] as string], env))
+        .code,
+    ).toBe(0);
+    expect(
+      (await cli(['apply', '--proposal', (await cli(['digest', '--file', file3])).stdout.trim()], env)).code,
+    ).toBe(0);
+    const diff = await cli(['schema', 'diff', '--id', 'prices', '--from', '1', '--to', '3'], env);
+    expect(diff.code).toBe(1);
+    expect(diff.stdout).toContain('prices v1 → v3: INCOMPATIBLE under BACKWARD (strict) against v1');
+    const same = await cli(['schema', 'diff', '--id', 'prices', '--from', '1', '--to', '2', '--json'], env);
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.stdout)).toMatchObject({ compatible: true, mode: 'BACKWARD' });
+  });
+});

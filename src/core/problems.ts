@@ -32,11 +32,15 @@ export class Problems {
 
   /** Throws the collected problems, if any, as one BadRequest. */
   throwIfAny(hint?: string): void {
-    const first = this.#list[0];
-    if (first === undefined) return;
+    if (this.#list.length > 0) throw this.error(hint);
+  }
+
+  /** The collected problems as one BadRequest (call with at least one problem added). */
+  error(hint?: string): RegistryError {
+    const first = this.#list[0] ?? { path: '', message: 'invalid request body' };
     const more = this.size - 1;
     const tail = more > 0 ? ` (and ${more} more problem${more === 1 ? '' : 's'})` : '';
-    throw new RegistryError('BadRequest', `${first.path}: ${first.message}${tail}`, hint, {
+    return new RegistryError('BadRequest', `${first.path}: ${first.message}${tail}`, hint, {
       details: this.#list,
     });
   }

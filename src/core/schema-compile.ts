@@ -1,6 +1,6 @@
 import type { Ajv, CodeKeywordDefinition, ErrorObject, Options, ValidateFunction } from 'ajv';
 import { type AjvLib, ajvLib } from './ajv-load.js';
-import { messageOf, RegistryError } from './errors.js';
+import { messageOf } from './errors.js';
 import { MAX_DETAILS, Problems, pointer } from './problems.js';
 import { patternRisk } from './regex-guard.js';
 import { type Dialect, dialectOf, walkSchema } from './schema-walk.js';
@@ -221,8 +221,7 @@ export function compileSchema(
         ? `$ref ${JSON.stringify(missing)} resolves neither inside the document nor to a references[].ref`
         : messageOf(err);
     problems.add(at, message);
-    problems.throwIfAny();
-    throw new RegistryError('BadRequest', messageOf(err), undefined, { cause: err });
+    throw problems.error();
   }
   // The validator keeps what it compiled; the instance's cache must not grow with every document.
   ajv.removeSchema(doc as object);
