@@ -77,7 +77,9 @@ describe('compileSchema', () => {
 
     it('reports what only the ajv compiler sees, and caps details at 100', () => {
       const twice = { $defs: { a: { $id: 'https://x.example/a' }, b: { $id: 'https://x.example/a' } } };
-      expect(problemsOf(() => compileSchema(twice))[0]?.message).toMatch(/more than one schema|already exists/);
+      expect(problemsOf(() => compileSchema(twice))[0]?.message).toMatch(
+        /more than one schema|already exists/,
+      );
       const many = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`k${i}`, 1]));
       expect(problemsOf(() => compileSchema(many))).toHaveLength(100);
       expect(() => compileSchema(many)).toThrowRegistryError('BadRequest', '(and 119 more problems)');
