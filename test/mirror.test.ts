@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Payload, RegistryClient, type SigningKey, signPayload } from '../src/index.js';
-import { Registry } from '../src/registry/index.js';
+import { mirrorMode, Registry } from '../src/registry/index.js';
 import { KEYS, NOW, openLevelStore, servicePayload, tempDir } from './helpers/fixtures.js';
 import { ALL_SCOPES, startTestServer, type TestServer } from './helpers/server.js';
 import { collect } from './helpers/sse.js';
@@ -276,7 +276,7 @@ describe('mirror configuration', () => {
     await mirror.stop();
     const store = await openLevelStore(mirrorDir.path);
     const other = { signers: [KEYS[3].signerId, KEYS[4].signerId], threshold: 1 };
-    await expect(Registry.open(store, { genesis: other, mirror: true })).rejects.toThrow(
+    await expect(Registry.open(store, { genesis: other, mode: mirrorMode })).rejects.toThrow(
       /are not the mirrored genesis/,
     );
     await store.close();

@@ -1,4 +1,4 @@
-import { type GovernanceBody, parseAllowList, RegistryError } from '../core/index.js';
+import { type GovernanceBody, messageOf, parseAllowList, RegistryError } from '../core/index.js';
 import { parseDuration } from './duration.js';
 
 /** SPEC §8 settings after env, then flags, then validation. */
@@ -99,7 +99,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
     try {
       genesis = parseAllowList(signers, threshold);
     } catch (err) {
-      throw configError((err as Error).message);
+      throw configError(messageOf(err));
     }
   } else if (thresholdRaw !== undefined && thresholdRaw !== '') {
     throw configError('SIG_THRESHOLD is set but SIGNER_ALLOWLIST is empty');
@@ -189,7 +189,7 @@ function positive(raw: string): number {
   try {
     ms = parseDuration(raw, 'PROPOSAL_TTL');
   } catch (err) {
-    throw configError((err as Error).message);
+    throw configError(messageOf(err));
   }
   if (ms < 1000) throw configError(`PROPOSAL_TTL=${JSON.stringify(raw)} must be at least 1s`);
   return ms;

@@ -9,12 +9,12 @@ import { Metrics } from '../http/metrics.js';
 import { WriteRateLimiter } from '../http/rate-limit.js';
 import { type Listening, listen, requestHandler } from '../http/server.js';
 import { ServiceState } from '../http/service-state.js';
-import { Registry } from '../registry/index.js';
-import { type NatsLog, openLevelStore, openMemoryStore, type Store } from '../store/index.js';
+import { mirrorMode, Registry, standaloneMode } from '../registry/index.js';
+import { openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
 import { loadOidc } from './oidc-load.js';
-import { clusterLagSource, openClusterEngine } from './serve-cluster.js';
-import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
+import { assertMirrorConfig, startMirror } from './serve-mirror.js';
+import { registerModeMetrics, serveModeOf, serviceModeOf } from './serve-mode.js';
 import { fsTypeOf } from './tmpfs.js';
 import { VERSION } from './version.js';
 
@@ -105,16 +105,16 @@ export async function serve(
     ...(opts.logDestination === undefined ? [] : [opts.logDestination]),
   ) as AppDeps['logger'];
   const state = new ServiceState();
-  state.mirrorOf = config.mirrorOf;
+  const mode = serveModeOf(config);
+  state.mode = serviceModeOf(mode);
   const metrics = new Metrics({
     version: () => state.registry?.version ?? 0,
     counts: () => state.registry?.snapshot.counts() ?? { published: 0, deprecated: 0 },
     watchers: () => state.registry?.bus.subscribers ?? 0,
     pendingProposals: () => state.registry?.pendingCount ?? 0,
     lagged: () => state.registry?.bus.lagged ?? 0,
-    ...mirrorLagSource(config, state),
-    ...clusterLagSource(config, state),
   });
+  registerModeMetrics(metrics, state);
   metrics.restart();
   const deps: AppDeps = {
     state,
@@ -142,12 +142,14 @@ export async function serve(
 
   let registry: Registry;
   let store: Store | undefined;
-  let nats: NatsLog | undefined;
+  let nats: { close(): Promise<void> } | undefined;
   let closeEngine: (opts: { zeroFill: boolean }) => Promise<void>;
   try {
     store = config.amnesia ? await openMemoryStore() : await openLevelStore(config.db);
-    if (config.nats !== undefined) {
-      const opened = await openClusterEngine({ ...config, nats: config.nats }, store, deps);
+    if (mode.kind === 'cluster') {
+      // Loaded on demand: a standalone or mirror process never loads the NATS client.
+      const { openClusterEngine } = await import('./serve-cluster.js');
+      const opened = await openClusterEngine({ ...config, nats: mode.nats }, store, deps);
       registry = opened.cluster.registry;
       nats = opened.log;
       closeEngine = (o) => opened.cluster.close(o);
@@ -156,7 +158,7 @@ export async function serve(
         ...(config.genesis === undefined ? {} : { genesis: config.genesis }),
         proposalTtlMs: config.proposalTtlMs,
         readCacheCap: config.readCacheCap,
-        mirror: config.mirrorOf !== undefined,
+        mode: mode.kind === 'mirror' ? mirrorMode : standaloneMode,
       });
       registry = r;
       closeEngine = (o) => r.close(o);
@@ -168,8 +170,8 @@ export async function serve(
     await side?.close();
     throw err;
   }
-  const mirrorOf = config.mirrorOf;
-  const mirror = mirrorOf === undefined ? undefined : startMirror({ ...config, mirrorOf }, registry, deps);
+  const mirror =
+    mode.kind === 'mirror' ? startMirror({ ...config, mirrorOf: mode.upstream }, registry, deps) : undefined;
   if (mirror === undefined) state.registry = registry;
   const sweeper = setInterval(() => {
     registry.sweep().catch((err: unknown) => logger.warn({ err }, 'proposal sweep failed'));

@@ -4,9 +4,12 @@ import { cosign } from './cosign.js';
 import { dev } from './dev.js';
 import { digest } from './digest.js';
 import { draft } from './draft.js';
+import { exportCommand } from './export.js';
 import { get } from './get.js';
+import { importCommand } from './import.js';
 import { keygen } from './keygen.js';
 import { list } from './list.js';
+import { plan } from './plan.js';
 import { proposal, proposals } from './proposals.js';
 import { propose } from './propose.js';
 import { serve } from './serve.js';
@@ -37,6 +40,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   get,
   list,
   watch,
+  exportCommand,
+  importCommand,
+  plan,
   tokenMint,
   tokenInspect,
 ];
