@@ -9,6 +9,7 @@ export * from './json-value.js';
 export * from './keys.js';
 export * from './limits.js';
 export * from './proposal-record.js';
+export type * from './proposal-summary.types.js';
 export * from './quorum.js';
 export * from './signature.js';
 export * from './signer-id.js';
