@@ -26,7 +26,12 @@ function problems(inv: Invocation): string[] {
   const found = findCommand(inv.words);
   if (found === undefined) return [`${inv.source}: no command "${inv.words.join(' ')}"`];
   const out: string[] = [];
-  if (found.rest.length > 0) out.push(`${inv.source}: unexpected "${found.rest.join(' ')}"`);
+  // A command with a positional argument (`registry get ID`) takes one bare word.
+  const allowed = found.spec.positional === undefined ? 0 : 1;
+  if (found.rest.length > allowed) out.push(`${inv.source}: unexpected "${found.rest.join(' ')}"`);
+  else if (found.rest.length === 1 && inv.flags.includes(`--${found.spec.positional}`)) {
+    out.push(`${inv.source}: ${found.spec.positional} given twice (argument and flag)`);
+  }
   const options = allOptions(found.spec);
   for (const flag of inv.flags) {
     const name = flag.replace(/^--?/, '');
@@ -72,9 +77,9 @@ describe('README commands', () => {
 
   it('the checker itself catches a wrong command, a wrong flag and a stray word', () => {
     const bad = invocations(
-      'registry apply --proposl X\nID=$(registry digestt --file a)\nregistry get foo --id x',
+      'registry apply --proposl X\nID=$(registry digestt --file a)\nregistry get foo --id x\nregistry list foo',
     );
-    expect(bad.flatMap(problems)).toHaveLength(3);
+    expect(bad.flatMap(problems)).toHaveLength(4);
   });
 });
 

@@ -91,8 +91,9 @@ describe.skipIf(skipWithout(CHROMIUM))('console in headless Chromium', () => {
 
     await page.click('nav >> text=Region map');
     await page.waitForURL('**/ui/regions');
-    expect(await page.locator('table.region').count()).toBe(2);
-    await page.click('table.region >> text=svc-a');
+    expect(await page.locator('svg.regions rect.region').count()).toBe(2);
+    // The diagram's service boxes are links to the service's descriptor.
+    await page.click('svg.regions a[href="/ui/descriptors/svc-a"]');
     await page.waitForURL('**/ui/descriptors/svc-a');
     await page.goto(`${srv.url}/ui/regions`);
     await shot('regions');

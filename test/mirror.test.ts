@@ -266,6 +266,30 @@ describe('mirror configuration', () => {
     }
   });
 
+  it('starts without MACAROON_ROOT_KEY (it takes no writes), answering writes ReadOnly and token routes Unauthorized', async () => {
+    const keyless = await startTestServer({ MIRROR_OF: upstream.url, MACAROON_ROOT_KEY: '' });
+    try {
+      const end = Date.now() + 10_000;
+      while ((await text(keyless.url, '/readyz')).status !== 200) {
+        if (Date.now() > end) throw new Error('the keyless mirror never caught up');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const write = await fetch(`${keyless.url}/v1/registry/proposals`, { method: 'POST', body: '{}' });
+      expect(write.status).toBe(503);
+      expect(((await write.json()) as { error: { code: string } }).error.code).toBe('ReadOnly');
+      const token = await fetch(`${keyless.url}/v1/registry/proposals/${'a'.repeat(64)}`, {
+        headers: { authorization: `Bearer ${upstream.token(['registry:propose'])}` },
+      });
+      expect(((await token.json()) as { error: { code: string } }).error.code).toBe('Unauthorized');
+    } finally {
+      await keyless.stop();
+    }
+    // READ_AUTH needs the key: reads must verify tokens.
+    await expect(
+      startTestServer({ MIRROR_OF: upstream.url, MACAROON_ROOT_KEY: '', READ_AUTH: 'true' }),
+    ).rejects.toThrow(/MACAROON_ROOT_KEY/);
+  });
+
   it('needs the upstream genesis (SIGNER_ALLOWLIST) as its trust root', async () => {
     await expect(
       startTestServer({ MIRROR_OF: 'http://127.0.0.1:9', SIGNER_ALLOWLIST: '', SIG_THRESHOLD: '' }),

@@ -12,7 +12,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly metricsAddr: { host: string; port: number } | undefined;
   readonly amnesia: boolean;
-  readonly macaroonRootKey: string;
+  /** Undefined only for a mirror without READ_AUTH: it takes no writes and needs no tokens. */
+  readonly macaroonRootKey: string | undefined;
   readonly proposalTtlMs: number;
   readonly maxBodyBytes: number;
   readonly writeRate: number;
@@ -105,7 +106,11 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
     throw configError('SIG_THRESHOLD is set but SIGNER_ALLOWLIST is empty');
   }
   const key = env.MACAROON_ROOT_KEY ?? '';
-  if (!/^([0-9a-fA-F]{2}){32,}$/.test(key)) {
+  const mirrorOfRaw = flags.mirrorOf ?? env.MIRROR_OF;
+  const readAuthRaw = flags.readAuth ?? bool(env.READ_AUTH, 'READ_AUTH', false);
+  // A mirror refuses every write (ReadOnly) and, without READ_AUTH, reads need no token.
+  const needsKey = key !== '' || mirrorOfRaw === undefined || mirrorOfRaw === '' || readAuthRaw;
+  if (needsKey && !/^([0-9a-fA-F]{2}){32,}$/.test(key)) {
     throw configError('MACAROON_ROOT_KEY must be hex of at least 32 bytes (64 hex digits)');
   }
   const level = (flags.logLevel ?? (env.LOG_LEVEL || 'info')) as Config['logLevel'];
@@ -126,7 +131,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
     metricsAddr:
       metricsRaw === undefined || metricsRaw === '' ? undefined : parseAddr(metricsRaw, 'METRICS_ADDR'),
     amnesia,
-    macaroonRootKey: key.toLowerCase(),
+    macaroonRootKey: key === '' ? undefined : key.toLowerCase(),
     proposalTtlMs:
       env.PROPOSAL_TTL === undefined || env.PROPOSAL_TTL === '' ? 86_400_000 : positive(env.PROPOSAL_TTL),
     maxBodyBytes: int(env.MAX_BODY_BYTES, 'MAX_BODY_BYTES', 65_536, 1024, 16 * 1024 * 1024),

@@ -118,7 +118,8 @@ export async function serve(
   metrics.restart();
   const deps: AppDeps = {
     state,
-    auth: new Authenticator(config.macaroonRootKey),
+    auth:
+      config.macaroonRootKey === undefined ? Authenticator.none() : new Authenticator(config.macaroonRootKey),
     ...(oidc === undefined ? {} : { oidc }),
     readAuth: config.readAuth,
     maxBodyBytes: config.maxBodyBytes,

@@ -11,6 +11,7 @@ export * from './kind-schemas.js';
 export * from './limits.js';
 export * from './problems.js';
 export * from './proposal-record.js';
+export type * from './proposal-summary.types.js';
 export * from './quorum.js';
 export * from './regex-guard.js';
 export * from './schema-body.js';

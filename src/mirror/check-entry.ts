@@ -35,6 +35,17 @@ export interface Cursor {
 
 const asError = (err: unknown): RegistryError => asRegistryError(err, 'checking the entry');
 
+/** After an entry verified: the cursor moves past it (its seq, the governance after it, its id's head). */
+export function advanceCursor(cursor: Cursor, seq: number, item: IngestItem, governance: Governance): void {
+  cursor.seq = seq;
+  cursor.governance = governance;
+  cursor.heads.set(item.log.descriptor_id, {
+    version: item.log.version,
+    digest: item.log.digest,
+    descriptor: { kind: item.payload.kind },
+  });
+}
+
 /** Before the fetch: the watcher's rollback checks (SPEC §11: no skipped seq, no head moving back). */
 export function checkOrder(ev: WatchEvent, cursor: Cursor, head: VerifiedHead | undefined): void {
   try {

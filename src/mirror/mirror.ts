@@ -11,7 +11,7 @@ import {
 } from '../client/index.js';
 import { type GovernanceBody, parseAllowList, RegistryError } from '../core/index.js';
 import type { Registry } from '../registry/index.js';
-import { type Cursor, checkOrder, checkServed, Refusal } from './check-entry.js';
+import { advanceCursor, type Cursor, checkOrder, checkServed, Refusal } from './check-entry.js';
 import type { MirrorOptions, MirrorReport, UpstreamState } from './mirror.types.js';
 
 /** `p`, or a rejection once `signal` aborts (a fetch the upstream never answers must not hold up close). */
@@ -214,13 +214,7 @@ export class Mirror {
       throw new Refusal(ev.seq, 'verify', e);
     }
     const { item, governance } = checkServed(ev, served, this.#cursor, head, this.#pinned);
-    this.#cursor.seq = ev.seq;
-    this.#cursor.governance = governance;
-    this.#cursor.heads.set(id, {
-      version: item.log.version,
-      digest: item.log.digest,
-      descriptor: { kind: item.payload.kind },
-    });
+    advanceCursor(this.#cursor, ev.seq, item, governance);
     if (this.#refusedSeq !== undefined && ev.seq >= this.#refusedSeq) {
       this.#refusedSeq = undefined;
       this.#state = 'ok';

@@ -8,7 +8,7 @@ export type { IngestItem } from './ingest.js';
 export type { LoadReport } from './load.js';
 export { mirrorMode, standaloneMode } from './local-mode.js';
 export type { Admission, EngineMode } from './modes.types.js';
-export { listProposals, type ProposalSummary, progressOf, summarize } from './proposal-list.js';
+export { listProposals, progressOf, summarize } from './proposal-list.js';
 export type { ProposalStatus } from './proposals.js';
 export { type ApplyResult, type ProposalView, Registry, type RegistryOptions } from './registry.js';
 export { SchemaCatalog, type SchemaSource, type SchemaVersion } from './schema-catalog.js';

@@ -1,6 +1,6 @@
 import type { DescriptorResponse, WatchEvent } from '../../client/index.js';
 import { type GovernanceBody, parseAllowList, RegistryError } from '../../core/index.js';
-import { type Cursor, checkOrder, checkServed, Refusal } from '../../mirror/index.js';
+import { advanceCursor, type Cursor, checkOrder, checkServed, Refusal } from '../../mirror/index.js';
 import type { IngestItem } from '../../registry/index.js';
 
 /**
@@ -36,13 +36,7 @@ export class LogVerifier {
       const pinned = this.#pinned ?? genesisOf(ev, served);
       const { item, governance } = checkServed(ev, served, this.#cursor, head, pinned);
       this.#pinned = pinned;
-      this.#cursor.seq = ev.seq;
-      this.#cursor.governance = governance;
-      this.#cursor.heads.set(id, {
-        version: item.log.version,
-        digest: item.log.digest,
-        descriptor: { kind: item.payload.kind },
-      });
+      advanceCursor(this.#cursor, ev.seq, item, governance);
       return item;
     } catch (err) {
       if (err instanceof Refusal) {

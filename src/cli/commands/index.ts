@@ -1,5 +1,6 @@
 import type { CommandSpec } from '../command.types.js';
 import { apply } from './apply.js';
+import { completion } from './completion.js';
 import { cosign } from './cosign.js';
 import { dev } from './dev.js';
 import { digest } from './digest.js';
@@ -49,6 +50,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   plan,
   tokenMint,
   tokenInspect,
+  completion,
 ];
 
 /** The command named by the first one or two words of argv, and the rest. */

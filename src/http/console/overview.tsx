@@ -47,7 +47,7 @@ export async function OverviewPage(props: { deps: AppDeps; r: Registry }) {
       <div class="cards">
         <div class="card">
           <h2>Registry version</h2>
-          <p class="mono" id="registry-version">
+          <p class="big" id="registry-version">
             {r.version}
           </p>
           <p class="muted">server {deps.version}</p>
