@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { AppDeps } from '../http/app.types.js';
 import type { Metrics } from '../http/metrics.js';
 import type { ServiceState } from '../http/service-state.js';
-import { type Cluster, openCluster } from '../registry/index.js';
+import { type Cluster, openCluster, type TransparencyLogOptions } from '../registry/index.js';
 import { NatsLog, type Store } from '../store/index.js';
 import { type Config, configError, type NatsConfig } from './config.js';
 
@@ -28,6 +28,7 @@ export async function openClusterEngine(
   config: Config & { nats: NatsConfig },
   store: Store,
   deps: AppDeps & { metrics: Metrics },
+  tlog?: TransparencyLogOptions,
 ): Promise<{ cluster: Cluster; log: NatsLog }> {
   if (config.genesis === undefined) throw configError('cluster mode without a genesis'); // parseConfig checked
   const { logger } = deps;
@@ -44,6 +45,7 @@ export async function openClusterEngine(
       genesis: config.genesis,
       proposalTtlMs: config.proposalTtlMs,
       readCacheCap: config.readCacheCap,
+      ...(tlog === undefined ? {} : { log: tlog }),
       onRefused: (seq, err) => {
         deps.metrics.clusterRefused();
         logger.warn({ seq, err: (err as Error).message }, 'refused a stream message: not served');

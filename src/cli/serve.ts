@@ -15,6 +15,7 @@ import { type Config, configError } from './config.js';
 import { loadOidc } from './oidc-load.js';
 import { clusterLagSource, openClusterEngine } from './serve-cluster.js';
 import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
+import { readTlogKeys, tlogOptions } from './serve-tlog.js';
 import { fsTypeOf } from './tmpfs.js';
 import { VERSION } from './version.js';
 
@@ -95,6 +96,7 @@ export async function serve(
   assertMirrorConfig(config);
   assertGenesisSettings(config);
   const oidc = config.oidcIssuers === undefined ? undefined : loadOidc(config.oidcIssuers);
+  const tlogKeys = readTlogKeys(config);
   const logger = pino(
     {
       level: config.logLevel,
@@ -146,8 +148,9 @@ export async function serve(
   let closeEngine: (opts: { zeroFill: boolean }) => Promise<void>;
   try {
     store = config.amnesia ? await openMemoryStore() : await openLevelStore(config.db);
+    const log = tlogOptions(config, tlogKeys);
     if (config.nats !== undefined) {
-      const opened = await openClusterEngine({ ...config, nats: config.nats }, store, deps);
+      const opened = await openClusterEngine({ ...config, nats: config.nats }, store, deps, log);
       registry = opened.cluster.registry;
       nats = opened.log;
       closeEngine = (o) => opened.cluster.close(o);
@@ -157,6 +160,7 @@ export async function serve(
         proposalTtlMs: config.proposalTtlMs,
         readCacheCap: config.readCacheCap,
         mirror: config.mirrorOf !== undefined,
+        log,
       });
       registry = r;
       closeEngine = (o) => r.close(o);
@@ -175,7 +179,16 @@ export async function serve(
     registry.sweep().catch((err: unknown) => logger.warn({ err }, 'proposal sweep failed'));
   }, 60_000);
   sweeper.unref();
-  logger.info({ version: registry.version, descriptors: registry.snapshot.heads.size }, 'ready');
+  logger.info(
+    {
+      version: registry.version,
+      descriptors: registry.snapshot.heads.size,
+      log_origin: registry.log.origin,
+      log_tree_built: registry.log.restored.built,
+      log_tree_build_ms: registry.log.restored.ms,
+    },
+    'ready',
+  );
 
   let stopping: Promise<void> | undefined;
   return {

@@ -4,6 +4,8 @@ export { type Cluster, type ClusterOptions, openCluster } from './cluster-open.j
 export type { Entry } from './entry.js';
 export type { IngestItem } from './ingest.js';
 export type { LoadReport } from './load.js';
+export { SignedCheckpoint } from './log/signed-checkpoint.js';
+export { defaultOrigin, TransparencyLog, type TransparencyLogOptions } from './log/transparency-log.js';
 export { listProposals, type ProposalSummary, progressOf, summarize } from './proposal-list.js';
 export type { ProposalStatus } from './proposals.js';
 export { type ApplyResult, type ProposalView, Registry, type RegistryOptions } from './registry.js';

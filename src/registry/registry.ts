@@ -16,6 +16,7 @@ import { type BatchHooks, GroupCommitter } from './committer.js';
 import { descriptorBytes, type Entry, entryFromBytes } from './entry.js';
 import { assertStoredGenesis, type IngestItem, prepareIngest } from './ingest.js';
 import { assertConfiguredGovernance, type LoadReport, loadSnapshot } from './load.js';
+import { TransparencyLog, type TransparencyLogOptions } from './log/transparency-log.js';
 import { Lru } from './lru.js';
 import {
   admit,
@@ -55,6 +56,8 @@ export interface RegistryOptions {
    * follower materializes through `replicate`. Implies `mirror` (the genesis is seq 1 of the log).
    */
   readonly shared?: SharedLog;
+  /** SPEC §13 transparency log: LOG_KEY, LOG_ORIGIN, WITNESS_QUORUM (a fresh key when absent). */
+  readonly log?: TransparencyLogOptions;
 }
 
 /** How many times a proposal write is retried when another instance changed it meanwhile. */
@@ -70,6 +73,8 @@ export class Registry {
   readonly store: Store;
   readonly snapshot = new Snapshot();
   readonly bus: EventBus;
+  /** SPEC §13: the event log as a Merkle tree, extended in every committed batch. */
+  readonly log: TransparencyLog;
   /** How the snapshot was loaded at open (undefined for a fresh genesis). */
   loaded: LoadReport | undefined;
   readonly #pending = new Map<string, ProposalRecord>();
@@ -86,8 +91,9 @@ export class Registry {
   readonly #mirror: boolean;
   readonly #shared: SharedLog | undefined;
 
-  private constructor(store: Store, opts: RegistryOptions) {
+  private constructor(store: Store, opts: RegistryOptions, log: TransparencyLog) {
     this.store = store;
+    this.log = log;
     this.#now = opts.now ?? Date.now;
     this.#ttl = opts.proposalTtlMs ?? DAY;
     this.#old = new Lru(opts.readCacheCap ?? 8192);
@@ -106,7 +112,7 @@ export class Registry {
 
   /** Loads the snapshot from the store, creating the genesis on an empty one (SPEC §3). */
   static async open(store: Store, opts: RegistryOptions = {}): Promise<Registry> {
-    const r = new Registry(store, opts);
+    const r = new Registry(store, opts, await TransparencyLog.open(store, opts.log));
     await r.#load(opts.genesis);
     return r;
   }
@@ -238,6 +244,13 @@ export class Registry {
    * Applying an applied proposal answers the same body again.
    */
   async apply(proposalId: string, appliedBy: string): Promise<ApplyResult> {
+    // SPEC §5/§13: the 200 names the checkpoint that already covers the entry (it is
+    // published before any apply of its batch is answered, and sizes only grow).
+    const result = await this.#applyOnce(proposalId, appliedBy);
+    return { ...result, checkpoint: { size: this.log.size } };
+  }
+
+  async #applyOnce(proposalId: string, appliedBy: string): Promise<ApplyResult> {
     this.#assertOpen();
     if (this.#shared !== undefined)
       return this.#track(this.#applyShared(this.#shared, proposalId, appliedBy));
@@ -476,8 +489,13 @@ export class Registry {
   #hooks(): BatchHooks<BatchState> {
     return {
       begin: () => beginBatch(this.snapshot.version, this.snapshot.governance, this.#now()),
-      committed: (state, appends) => this.#install(state, appends),
+      seal: (appends) => this.log.extend(appends),
+      committed: (state, appends) => {
+        this.log.committed();
+        this.#install(state, appends);
+      },
       failed: () => {
+        this.log.failed();
         this.#writesDegraded = true;
       },
     };
@@ -516,8 +534,9 @@ export class Registry {
       const state = this.#hooks().begin();
       const bytes = descriptorBytes(payload, []);
       const append = appendOf(state, payload, bytes, digestOf(signingBytes(payload)), null, 'genesis');
-      await this.store.append([append]);
-      this.#install(state, [append]);
+      const hooks = this.#hooks();
+      await this.store.append([append], await this.log.extend([append]));
+      hooks.committed(state, [append]);
       return;
     }
     const report = await loadSnapshot(this.store, this.snapshot, this.#checkpoints);

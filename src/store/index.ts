@@ -11,5 +11,5 @@ export {
 } from './nats/nats-log.js';
 export { ProposalBucket } from './nats/proposal-bucket.js';
 export { openLevelStore, openMemoryStore } from './open.js';
-export { type Db, SCHEMA_VERSION, Store } from './store.js';
+export { type Db, SCHEMA_VERSION, Store, type StoreOp } from './store.js';
 export type * from './store.types.js';

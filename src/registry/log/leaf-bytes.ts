@@ -1,0 +1,46 @@
+import { canonicalJson, RegistryError } from '../../core/index.js';
+import { MAX_LEAF_BYTES } from '../../core/tlog/index.js';
+import type { LogEntry } from '../../store/index.js';
+
+const te = new TextEncoder();
+const HEAD = te.encode('{"descriptor":');
+const MIDDLE = te.encode(',"entry":');
+const TAIL = te.encode('}');
+
+/**
+ * SPEC §13's leaf for one log entry: the JCS bytes of `{ entry, descriptor }`. Every stored
+ * descriptor is already JCS (SPEC §4 "the exact bytes served": written by `descriptorBytes`,
+ * checked canonical by cluster replication and by the mirror), and JCS sorts `descriptor`
+ * before `entry`, so the leaf is those bytes spliced in verbatim: no parse, no
+ * re-serialisation on the apply path. `leaf-bytes.test.ts` holds it to core's `logLeaf`.
+ */
+export function leafBytes(entry: LogEntry, descriptor: Uint8Array): Uint8Array {
+  const e = te.encode(canonicalJson(entry));
+  const length = HEAD.length + descriptor.length + MIDDLE.length + e.length + TAIL.length;
+  assertLeafLength(length);
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of [HEAD, descriptor, MIDDLE, e, TAIL]) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+/** SPEC §13: a leaf over 65,535 bytes cannot be bundled, so its apply is refused (PayloadTooLarge). */
+export function assertLeafFits(entry: LogEntry, descriptor: Uint8Array): void {
+  const overhead = HEAD.length + MIDDLE.length + TAIL.length;
+  if (descriptor.length + overhead > MAX_LEAF_BYTES - 64) {
+    assertLeafLength(descriptor.length + overhead + te.encode(canonicalJson(entry)).length);
+  }
+}
+
+function assertLeafLength(length: number): void {
+  if (length > MAX_LEAF_BYTES) {
+    throw new RegistryError(
+      'PayloadTooLarge',
+      `log leaf of ${length} bytes exceeds 65,535`,
+      'make the descriptor smaller: its log entry must fit a tlog-tiles entry bundle',
+    );
+  }
+}
