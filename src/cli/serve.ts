@@ -9,7 +9,7 @@ import { Metrics } from '../http/metrics.js';
 import { WriteRateLimiter } from '../http/rate-limit.js';
 import { type Listening, listen, requestHandler } from '../http/server.js';
 import { ServiceState } from '../http/service-state.js';
-import { Registry } from '../registry/index.js';
+import { Registry, WitnessClient, WitnessRole } from '../registry/index.js';
 import { type NatsLog, openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
 import { loadOidc } from './oidc-load.js';
@@ -114,6 +114,8 @@ export async function serve(
     watchers: () => state.registry?.bus.subscribers ?? 0,
     pendingProposals: () => state.registry?.pendingCount ?? 0,
     lagged: () => state.registry?.bus.lagged ?? 0,
+    logSize: () => state.registry?.log.size ?? 0,
+    checkpointAgeSeconds: () => state.registry?.log.ageSeconds(),
     ...mirrorLagSource(config, state),
     ...clusterLagSource(config, state),
   });
@@ -172,6 +174,23 @@ export async function serve(
     await side?.close();
     throw err;
   }
+  // SPEC §13: the witness role (WITNESS_KEY) and the log's witnesses (WITNESSES).
+  if (tlogKeys.witnessKey !== undefined) {
+    state.witness = new WitnessRole(store, {
+      key: tlogKeys.witnessKey,
+      ...(config.tlog.witnessName === undefined ? {} : { name: config.tlog.witnessName }),
+      logs: config.tlog.witnessLogs,
+    });
+  }
+  const witnesses =
+    config.tlog.witnesses.length === 0
+      ? undefined
+      : new WitnessClient(registry.log, {
+          witnesses: config.tlog.witnesses,
+          intervalMs: config.tlog.checkpointIntervalMs,
+          onResult: (witness, result) => metrics.witnessRequest(witness, result),
+        });
+  witnesses?.start();
   const mirrorOf = config.mirrorOf;
   const mirror = mirrorOf === undefined ? undefined : startMirror({ ...config, mirrorOf }, registry, deps);
   if (mirror === undefined) state.registry = registry;
@@ -202,6 +221,7 @@ export async function serve(
         clearInterval(sweeper);
         const closing = Promise.all([main.close(), side?.close()]);
         await mirror?.close();
+        await witnesses?.close();
         await closeEngine({ zeroFill: config.amnesia });
         await nats?.close();
         await closing;

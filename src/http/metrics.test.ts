@@ -16,6 +16,10 @@ const SPEC_METRICS = [
   'registry_proposals_pending',
   // SPEC §5 500 Internal: counted apart from refusals.
   'registry_internal_errors_total',
+  // SPEC §9/§13 transparency log.
+  'registry_log_size',
+  'registry_checkpoint_age_seconds',
+  'registry_witness_requests_total',
 ] as const;
 
 const HEAD = '/v1/registry/descriptors/:id';

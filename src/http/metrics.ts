@@ -25,6 +25,10 @@ export interface MetricsSource {
   clusterLag?(): number;
   /** Cluster mode: whether the NATS connection is up (writes need it); absent otherwise. */
   clusterConnected?(): boolean;
+  /** SPEC §13: the transparency log's durable tree size. */
+  logSize?(): number;
+  /** SPEC §9: seconds since the newest cosignature of the served checkpoint, or since its signing. */
+  checkpointAgeSeconds?(): number | undefined;
 }
 
 export interface MetricsOptions {
@@ -173,11 +177,18 @@ export class Metrics {
   readonly #restarts: Counter<string>;
   #mirrorRefused: Counter<'reason'> | undefined;
   #clusterRefused: Counter | undefined;
+  readonly #witnessRequests: Counter<'witness' | 'result'>;
 
   constructor(source: MetricsSource, options: MetricsOptions = {}) {
     this.#maxRoutes = options.maxRoutes ?? 64;
     const registers = [this.registry];
     const routes = this.#routes;
+    this.#witnessRequests = new Counter({
+      name: 'registry_witness_requests_total',
+      help: 'add-checkpoint requests this log sent to its witnesses, by witness and result (SPEC §13)',
+      labelNames: ['witness', 'result'],
+      registers,
+    });
 
     new Counter({
       name: 'requests_total',
@@ -296,6 +307,7 @@ export class Metrics {
       },
     });
 
+    this.#logMetrics(source, registers);
     if (source.mirrorLag !== undefined) this.#mirrorMetrics(source.mirrorLag, registers);
     if (source.clusterLag !== undefined) {
       this.#clusterMetrics(source.clusterLag, source.clusterConnected ?? (() => true), registers);
@@ -309,6 +321,33 @@ export class Metrics {
   }
 
   /** Cluster mode: one stream message this instance refused (every instance refuses the same). */
+  /** SPEC §9 `registry_witness_requests_total{witness,result}`: one add-checkpoint request's outcome. */
+  witnessRequest(witness: string, result: string): void {
+    this.#witnessRequests.inc({ witness, result });
+  }
+
+  #logMetrics(source: MetricsSource, registers: Registry[]): void {
+    const { logSize, checkpointAgeSeconds } = source;
+    new Gauge({
+      name: 'registry_log_size',
+      help: 'Transparency log tree size (SPEC §13)',
+      registers,
+      collect() {
+        this.set(logSize?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'registry_checkpoint_age_seconds',
+      help: 'Seconds since the newest cosignature of the served checkpoint (since its signing without witnesses)',
+      registers,
+      collect() {
+        const age = checkpointAgeSeconds?.();
+        if (age === undefined) this.reset();
+        else this.set(age);
+      },
+    });
+  }
+
   clusterRefused(): void {
     this.#clusterRefused?.inc();
   }

@@ -1,4 +1,4 @@
-import type { Registry } from '../registry/index.js';
+import type { Registry, WitnessRole } from '../registry/index.js';
 
 /** What /readyz shows of a mirror's upstream (SPEC §11); the mirror itself lives in mirror/. */
 export interface UpstreamReport {
@@ -28,6 +28,8 @@ export class ServiceState {
   mirror: { report(): UpstreamReport } | undefined;
   /** Set in cluster mode: writes are degraded while NATS is unreachable. */
   cluster: { report(): ClusterReport } | undefined;
+  /** SPEC §13: set with WITNESS_KEY once the store is open (POST /log/witness/add-checkpoint). */
+  witness: WitnessRole | undefined;
 
   get ready(): boolean {
     return this.registry !== undefined && !this.shuttingDown;

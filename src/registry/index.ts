@@ -6,6 +6,13 @@ export type { IngestItem } from './ingest.js';
 export type { LoadReport } from './load.js';
 export { SignedCheckpoint } from './log/signed-checkpoint.js';
 export { defaultOrigin, TransparencyLog, type TransparencyLogOptions } from './log/transparency-log.js';
+export { WitnessClient, type WitnessClientOptions } from './log/witness-client.js';
+export {
+  defaultWitnessName,
+  type WitnessReply,
+  WitnessRole,
+  type WitnessRoleOptions,
+} from './log/witness-role.js';
 export { listProposals, type ProposalSummary, progressOf, summarize } from './proposal-list.js';
 export type { ProposalStatus } from './proposals.js';
 export { type ApplyResult, type ProposalView, Registry, type RegistryOptions } from './registry.js';

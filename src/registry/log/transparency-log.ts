@@ -120,6 +120,15 @@ export class TransparencyLog {
     return this.#witnessed ?? this.#latest;
   }
 
+  /** SPEC §9 `registry_checkpoint_age_seconds`: since the served checkpoint's newest cosignature, else its signing. */
+  ageSeconds(): number | undefined {
+    const cp = this.served;
+    if (cp === undefined) return undefined;
+    const newest = cp.newestCosignature;
+    const now = this.#now();
+    return newest === undefined ? (now - cp.signedAt) / 1000 : Math.max(0, now / 1000 - newest);
+  }
+
   /** The committed root of the whole tree. */
   get root(): Uint8Array {
     return edgeRoot(this.#edge);
