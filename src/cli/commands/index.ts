@@ -7,6 +7,8 @@ import { draft } from './draft.js';
 import { get } from './get.js';
 import { keygen } from './keygen.js';
 import { list } from './list.js';
+import { logAudit, logCheckpoint, logProof, logVerify } from './log.js';
+import { logVkey, logWitnessKey } from './log-keys.js';
 import { proposal, proposals } from './proposals.js';
 import { propose } from './propose.js';
 import { serve } from './serve.js';
@@ -37,6 +39,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   get,
   list,
   watch,
+  logCheckpoint,
+  logProof,
+  logVerify,
+  logAudit,
+  logVkey,
+  logWitnessKey,
   tokenMint,
   tokenInspect,
 ];
