@@ -92,6 +92,14 @@ describe('a log with WITNESSES and WITNESS_QUORUM=1', () => {
     expect(metrics).toMatch(/registry_witness_requests_total\{witness="[^"]+",result="ok"\} [1-9]/);
   });
 
+  it('shows the cosignature and its age on the console log page', async () => {
+    await cosignedAt(2);
+    const html = await (await fetch(`${log.url}/ui/log`)).text();
+    expect(html).toContain(ORIGIN);
+    expect(html).toContain(witnessName);
+    expect(html).toMatch(/size 2, signed/);
+  });
+
   it('re-sends while idle, so the cosignature timestamp advances', async () => {
     const first = verifiedCosignatures(parseNote(await cosignedAt(2)), [witnessVerifier(witnessVkey)])[0];
     await new Promise((r) => setTimeout(r, 1300));

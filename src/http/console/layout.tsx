@@ -7,6 +7,7 @@ const NAV: ReadonlyArray<readonly [string, string]> = [
   [`${UI}/descriptors`, 'Descriptors'],
   [`${UI}/proposals`, 'Proposals'],
   [`${UI}/regions`, 'Region map'],
+  [`${UI}/log`, 'Log'],
   [`${UI}/live`, 'Live'],
 ];
 
