@@ -15,7 +15,7 @@ const TAIL = te.encode('}');
  * re-serialisation on the apply path. `leaf-bytes.test.ts` holds it to core's `logLeaf`.
  */
 export function leafBytes(entry: LogEntry, descriptor: Uint8Array): Uint8Array {
-  const e = te.encode(canonicalJson(entry));
+  const e = te.encode(entryJcs(entry));
   const length = HEAD.length + descriptor.length + MIDDLE.length + e.length + TAIL.length;
   assertLeafLength(length);
   const out = new Uint8Array(length);
@@ -27,11 +27,22 @@ export function leafBytes(entry: LogEntry, descriptor: Uint8Array): Uint8Array {
   return out;
 }
 
+/**
+ * JCS of a SPEC §4 log entry: its members in code-point order, strings as JSON.stringify
+ * writes them (RFC 8785 §3.2.2.2 is that serialisation), integers as decimals. An entry with
+ * any other member goes through `canonicalJson`.
+ */
+export function entryJcs(e: LogEntry): string {
+  if (Object.keys(e).length !== 7) return canonicalJson(e);
+  const str = JSON.stringify;
+  return `{"applied_by":${str(e.applied_by)},"descriptor_id":${str(e.descriptor_id)},"digest":${str(e.digest)},"seq":${e.seq},"ts":${e.ts},"type":${str(e.type)},"version":${e.version}}`;
+}
+
 /** SPEC §13: a leaf over 65,535 bytes cannot be bundled, so its apply is refused (PayloadTooLarge). */
 export function assertLeafFits(entry: LogEntry, descriptor: Uint8Array): void {
   const overhead = HEAD.length + MIDDLE.length + TAIL.length;
   if (descriptor.length + overhead > MAX_LEAF_BYTES - 64) {
-    assertLeafLength(descriptor.length + overhead + te.encode(canonicalJson(entry)).length);
+    assertLeafLength(descriptor.length + overhead + te.encode(entryJcs(entry)).length);
   }
 }
 

@@ -1,5 +1,6 @@
 import { RegistryError } from '../../core/index.js';
 import {
+  bytesOf,
   type Checkpoint,
   cosignatureTimestamp,
   formatCheckpoint,
@@ -9,6 +10,13 @@ import {
   parseNote,
   signNote,
 } from '../../core/tlog/index.js';
+
+/** A note signer whose signature is computed off the event loop. */
+export interface AsyncNoteSigner {
+  readonly name: string;
+  readonly keyId: number;
+  sign(text: Uint8Array): Promise<Uint8Array>;
+}
 
 /**
  * One checkpoint the log signed (SPEC §13) and the cosignatures collected for it so far. The
@@ -41,6 +49,20 @@ export class SignedCheckpoint {
     const sig = note.signatures[0];
     if (sig === undefined) throw new RegistryError('Internal', 'signed checkpoint without a signature');
     return new SignedCheckpoint(checkpoint, sig, signedAt);
+  }
+
+  /**
+   * The same signature as `sign` (RFC 8032 Ed25519 is deterministic), made by node:crypto on
+   * libuv's thread pool: the engine's thread keeps preparing the next batch meanwhile.
+   */
+  static async signAsync(
+    checkpoint: Checkpoint,
+    signer: AsyncNoteSigner,
+    signedAt: number,
+  ): Promise<SignedCheckpoint> {
+    const text = formatCheckpoint(checkpoint);
+    const signature = await signer.sign(bytesOf(text));
+    return new SignedCheckpoint(checkpoint, { name: signer.name, keyId: signer.keyId, signature }, signedAt);
   }
 
   /** Restores one from `meta/checkpoint`: the first signature line is the log's, the rest cosignatures. */

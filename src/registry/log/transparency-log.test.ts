@@ -8,7 +8,7 @@ import {
   servicePayload,
   tempDir,
 } from '../../../test/helpers/fixtures.js';
-import { generateSigningKey } from '../../core/index.js';
+import { canonicalJson, generateSigningKey } from '../../core/index.js';
 import {
   ed25519Verifier,
   edgeRoot,
@@ -16,6 +16,7 @@ import {
   hashEquals,
   leafHash,
   logLeaf,
+  noteSigner,
   openCheckpoint,
   parseEdge,
   referenceRoot,
@@ -24,7 +25,8 @@ import {
 } from '../../core/tlog/index.js';
 import { KEY, openLevelStore, type Store, type StoreOp } from '../../store/index.js';
 import type { Registry } from '../registry.js';
-import { leafBytes } from './leaf-bytes.js';
+import { entryJcs, leafBytes } from './leaf-bytes.js';
+import { asyncSigner } from './transparency-log.js';
 
 /** Every leaf hash of the store's log, from core's own `logLeaf` (the reference for the engine). */
 async function referenceLeaves(store: Store): Promise<Uint8Array[]> {
@@ -44,6 +46,29 @@ async function publishMany(registry: Registry, n: number, prefix = 'svc-'): Prom
     }),
   );
 }
+
+describe('asyncSigner and entryJcs', () => {
+  it('sign the same bytes as core noteSigner and serialise as canonicalJson', async () => {
+    const key = generateSigningKey();
+    const text = new TextEncoder().encode(
+      'example.com/log\n5\nAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n',
+    );
+    const a = asyncSigner('example.com/log', key);
+    const b = noteSigner('example.com/log', key);
+    expect(a.keyId).toBe(b.keyId);
+    expect(Buffer.from(await a.sign(text)).equals(Buffer.from(b.sign(text)))).toBe(true);
+    const entry = {
+      seq: 3,
+      type: 'published' as const,
+      descriptor_id: 'svc-"é\u2028',
+      version: 2,
+      digest: 'ab',
+      ts: 1_795_000_000_000,
+      applied_by: 'oidc:https://x#y',
+    };
+    expect(entryJcs(entry)).toBe(canonicalJson(entry));
+  });
+});
 
 describe('TransparencyLog in the engine', () => {
   it('splices the stored descriptor bytes into the same leaf as core logLeaf', async () => {

@@ -1,7 +1,9 @@
+import { createPrivateKey, sign as nodeSign } from 'node:crypto';
 import { generateSigningKey, RegistryError, type SigningKey } from '../../core/index.js';
 import {
   appendLeaf,
   bytesOf,
+  computeKeyId,
   concatBytes,
   consistencyProof,
   EMPTY_EDGE,
@@ -9,10 +11,10 @@ import {
   encodeEdge,
   hashEquals,
   inclusionProof,
+  isValidKeyName,
   leafHash,
-  type NoteSigner,
-  noteSigner,
   parseEdge,
+  SIG_TYPE_ED25519,
   TILE_HEIGHT,
   TILE_WIDTH,
   type TreeEdge,
@@ -20,7 +22,7 @@ import {
 } from '../../core/tlog/index.js';
 import { type Append, KEY, type Store, type StoreOp } from '../../store/index.js';
 import { leafBytes } from './leaf-bytes.js';
-import { SignedCheckpoint } from './signed-checkpoint.js';
+import { type AsyncNoteSigner, SignedCheckpoint } from './signed-checkpoint.js';
 import { leavesOf, loadRows, TileSource, tileKey } from './tile-source.js';
 
 export interface TransparencyLogOptions {
@@ -64,7 +66,7 @@ export class TransparencyLog {
   readonly #now: () => number;
   readonly quorum: number;
   readonly tiles: TileSource;
-  #signer: NoteSigner | undefined;
+  #signer: AsyncNoteSigner | undefined;
   #edge: TreeEdge = EMPTY_EDGE;
   #rows: Uint8Array[][] | undefined;
   #rowsLoading: Promise<Uint8Array[][]> | undefined;
@@ -162,7 +164,7 @@ export class TransparencyLog {
         }
       }
     }
-    const checkpoint = this.#sign(edge, appends[0]?.log.seq === 1 ? appends[0].log.digest : undefined);
+    const checkpoint = await this.#sign(edge, appends[0]?.log.seq === 1 ? appends[0].log.digest : undefined);
     this.#pending = { edge, rows, checkpoint, tiles };
     const ops: StoreOp[] = tiles.map(([key, value]) => ({ type: 'put', key, value }));
     ops.push({ type: 'put', key: KEY.tree, value: encodeEdge(edge) });
@@ -242,18 +244,18 @@ export class TransparencyLog {
     }
   }
 
-  #sign(edge: TreeEdge, genesisDigest: string | undefined): SignedCheckpoint {
+  #sign(edge: TreeEdge, genesisDigest: string | undefined): Promise<SignedCheckpoint> {
     const signer = this.#signerFor(genesisDigest);
     const cp = { origin: signer.name, size: edge.size, rootHash: edgeRoot(edge), extensions: [] };
-    return SignedCheckpoint.sign(cp, signer, this.#now());
+    return SignedCheckpoint.signAsync(cp, signer, this.#now());
   }
 
-  #signerFor(genesisDigest: string | undefined): NoteSigner {
+  #signerFor(genesisDigest: string | undefined): AsyncNoteSigner {
     if (this.#signer !== undefined) return this.#signer;
     const origin =
       this.#configuredOrigin ?? (genesisDigest === undefined ? undefined : defaultOrigin(genesisDigest));
     if (origin === undefined) throw new RegistryError('Internal', 'log origin unknown before the genesis');
-    this.#signer = noteSigner(origin, this.#key);
+    this.#signer = asyncSigner(origin, this.#key);
     return this.#signer;
   }
 
@@ -321,7 +323,7 @@ export class TransparencyLog {
 
   /** Signs the restored tree again (same size, same root: never a second root for a size). */
   async #resign(): Promise<void> {
-    const cp = this.#sign(this.#edge, undefined);
+    const cp = await this.#sign(this.#edge, undefined);
     if (this.#witnessed !== undefined && this.#witnessed.checkpoint.origin !== cp.checkpoint.origin) {
       this.#witnessed = undefined;
     }
@@ -355,6 +357,35 @@ export class TransparencyLog {
     await this.#store.putLogValues(ops);
     this.restored = { built: version - from, ms: Math.round(performance.now() - started) };
   }
+}
+
+/**
+ * An Ed25519 note signer (signed-note, key name = origin) on node:crypto's asynchronous sign,
+ * which runs on the thread pool: RFC 8032 signatures are deterministic, so the bytes are the
+ * ones core's `noteSigner` makes (a test holds them equal).
+ */
+export function asyncSigner(name: string, key: SigningKey): AsyncNoteSigner {
+  if (!isValidKeyName(name))
+    throw new RegistryError('BadRequest', `invalid note key name ${JSON.stringify(name)}`);
+  const object = createPrivateKey({
+    key: {
+      kty: 'OKP',
+      crv: 'Ed25519',
+      d: Buffer.from(key.secretKey).toString('base64url'),
+      x: Buffer.from(key.publicKey).toString('base64url'),
+    },
+    format: 'jwk',
+  });
+  return {
+    name,
+    keyId: computeKeyId(name, SIG_TYPE_ED25519, key.publicKey),
+    sign: (text) =>
+      new Promise((resolve, reject) => {
+        nodeSign(null, text, object, (err, sig) =>
+          err === null ? resolve(new Uint8Array(sig)) : reject(err),
+        );
+      }),
+  };
 }
 
 /** SPEC §8 LOG_ORIGIN default. */
