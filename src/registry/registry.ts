@@ -114,6 +114,7 @@ export class Registry {
   static async open(store: Store, opts: RegistryOptions = {}): Promise<Registry> {
     const r = new Registry(store, opts, await TransparencyLog.open(store, opts.log));
     await r.#load(opts.genesis);
+    r.log.warm(); // SPEC §13: partial tiles, off the start-up path
     return r;
   }
 

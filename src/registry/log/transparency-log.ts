@@ -233,6 +233,14 @@ export class TransparencyLog {
     return this.tiles.withReader(this.#edge.size, rows, (read) => treeRoot(size, read));
   }
 
+  /**
+   * Rebuilds the partial tiles in the background (at 100k entries: ≤ 255 leaves and 134 full
+   * tiles, ~10-200 ms here) so the first apply or proof after a start does not wait for it.
+   */
+  warm(): void {
+    this.#loadRows().catch(() => undefined); // a failure surfaces at the next extend or proof
+  }
+
   /** The current partial tile of `level` (its hashes), for serving `tile/<L>/<N>.p/<W>`. */
   async row(level: number): Promise<readonly Uint8Array[]> {
     return (await this.#loadRows())[level] ?? [];
