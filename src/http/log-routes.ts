@@ -61,7 +61,8 @@ export function logRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const r = begin(c);
     // Attacker-controlled path: parseTilePath bounds and checks it strictly.
     const t = parseTilePath(c.req.path.slice(TILE_PREFIX.length));
-    const size = r.log.size;
+    const view = await r.log.view();
+    const size = view.size;
     const headers = (width: number) => ({
       'content-type': 'application/octet-stream',
       'cache-control': width === TILE_WIDTH ? IMMUTABLE : 'no-cache',
@@ -79,7 +80,7 @@ export function logRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const bytes =
       index < full
         ? (await r.log.tiles.fullTile(level, index)).subarray(0, width * 32)
-        : concatBytes(...(await r.log.row(level)).slice(0, width));
+        : concatBytes(...(view.rows[level] ?? []).slice(0, width));
     return c.body(owned(bytes), 200, headers(width));
   });
 

@@ -111,7 +111,7 @@ export class TileSource {
   /** Runs `compute` against the tree of `size` leaves whose partial tiles are `rows`. */
   async withReader<T>(
     size: number,
-    rows: readonly Uint8Array[][],
+    rows: readonly (readonly Uint8Array[])[],
     compute: (read: HashReader) => T,
   ): Promise<T> {
     const rowBytes = rows.map((r) => concatBytes(...r));

@@ -35,6 +35,12 @@ export interface TransparencyLogOptions {
   readonly now?: () => number;
 }
 
+/** A consistent snapshot for reads: the tree size and its partial tiles (one row per tile level). */
+export interface TreeView {
+  readonly size: number;
+  readonly rows: readonly (readonly Uint8Array[])[];
+}
+
 /** What a batch will make of the tree, held until the batch is durable (or discarded). */
 interface Pending {
   readonly edge: TreeEdge;
@@ -143,7 +149,7 @@ export class TransparencyLog {
    */
   async extend(appends: readonly Append[]): Promise<StoreOp[]> {
     if (this.#pending !== undefined) throw new RegistryError('Internal', 'a log batch is already pending');
-    const rows = (await this.#loadRows()).map((r) => [...r]);
+    const rows = (await this.#loadRows()).rows.map((r) => [...r]);
     let edge = this.#edge;
     const tiles: Array<[string, Uint8Array]> = [];
     for (const a of appends) {
@@ -207,10 +213,10 @@ export class TransparencyLog {
     if (!Number.isSafeInteger(seq) || seq < 1 || seq > size) {
       throw new RegistryError('BadRequest', `seq ${seq} is not in 1..${size}`);
     }
-    const rows = await this.#loadRows();
     const [leaf] = await leavesOf(this.#store, seq - 1, seq);
     if (leaf === undefined) throw new RegistryError('StoreUnavailable', `log entry ${seq} is missing`);
-    const hashes = await this.tiles.withReader(this.#edge.size, rows, (read) =>
+    const view = await this.view();
+    const hashes = await this.tiles.withReader(view.size, view.rows, (read) =>
       inclusionProof(seq - 1, size, read),
     );
     return { leafHash: leafHash(leaf), hashes };
@@ -222,15 +228,15 @@ export class TransparencyLog {
     if (!Number.isSafeInteger(from) || from < 1 || from > to) {
       throw new RegistryError('BadRequest', `from ${from} is not in 1..${to}`);
     }
-    const rows = await this.#loadRows();
-    return this.tiles.withReader(this.#edge.size, rows, (read) => consistencyProof(from, to, read));
+    const view = await this.view();
+    return this.tiles.withReader(view.size, view.rows, (read) => consistencyProof(from, to, read));
   }
 
   /** The root of an earlier size (tests, audit). */
   async rootAt(size: number): Promise<Uint8Array> {
     this.#assertSize(size);
-    const rows = await this.#loadRows();
-    return this.tiles.withReader(this.#edge.size, rows, (read) => treeRoot(size, read));
+    const view = await this.view();
+    return this.tiles.withReader(view.size, view.rows, (read) => treeRoot(size, read));
   }
 
   /**
@@ -241,9 +247,12 @@ export class TransparencyLog {
     this.#loadRows().catch(() => undefined); // a failure surfaces at the next extend or proof
   }
 
-  /** The current partial tile of `level` (its hashes), for serving `tile/<L>/<N>.p/<W>`. */
-  async row(level: number): Promise<readonly Uint8Array[]> {
-    return (await this.#loadRows())[level] ?? [];
+  /**
+   * The durable tree size with its partial tiles, taken together: a commit between two awaits
+   * cannot pair one size with another size's rows (the row arrays are never mutated).
+   */
+  view(): Promise<TreeView> {
+    return this.#loadRows();
   }
 
   #assertSize(size: number): void {
@@ -278,14 +287,14 @@ export class TransparencyLog {
     return bytesOf(JSON.stringify(value));
   }
 
-  async #loadRows(): Promise<Uint8Array[][]> {
-    if (this.#rows !== undefined) return this.#rows;
+  async #loadRows(): Promise<TreeView> {
+    if (this.#rows !== undefined) return { size: this.#edge.size, rows: this.#rows };
     const size = this.#edge.size;
     this.#rowsLoading ??= loadRows(this.#store, size);
     const rows = await this.#rowsLoading;
     this.#rowsLoading = undefined;
     if (this.#rows === undefined && this.#edge.size === size) this.#rows = rows;
-    return this.#rows ?? rows;
+    return this.#rows === undefined ? { size, rows } : { size: this.#edge.size, rows: this.#rows };
   }
 
   async #restore(): Promise<void> {
