@@ -16,6 +16,7 @@ import { type BatchHooks, GroupCommitter } from './committer.js';
 import { descriptorBytes, type Entry, entryFromBytes } from './entry.js';
 import { assertStoredGenesis, type IngestItem, prepareIngest } from './ingest.js';
 import { assertConfiguredGovernance, type LoadReport, loadSnapshot } from './load.js';
+import { assertLeafFitsAtPropose } from './log/leaf-bytes.js';
 import { TransparencyLog, type TransparencyLogOptions } from './log/transparency-log.js';
 import { Lru } from './lru.js';
 import {
@@ -191,6 +192,10 @@ export class Registry {
     this.#assertOpen();
     const now = this.#now();
     const { payload, signatures } = parseProposalRequest(raw, now);
+    // SPEC §13: a leaf must fit an entry bundle; measured exactly only when it could be close.
+    if (signatures.length * 200 + JSON.stringify(payload).length > 60_000) {
+      assertLeafFitsAtPropose(payload.id, descriptorBytes(payload, signatures).length);
+    }
     return this.#track(
       this.#queues.run(`prop\n${payload.id}`, async () => {
         const fresh = await this.#afterCatchUp(() =>

@@ -46,6 +46,16 @@ export function assertLeafFits(entry: LogEntry, descriptor: Uint8Array): void {
   }
 }
 
+/**
+ * SPEC §13 "refused with PayloadTooLarge at propose": the leaf will hold the stored
+ * descriptor (`storedLength` bytes) and its log entry, whose only open-ended members are the
+ * id (already in the descriptor, once more) and the apply token's name (bounded here by 1 KiB).
+ */
+export function assertLeafFitsAtPropose(id: string, storedLength: number): void {
+  const entryBound = 160 + 2 * Buffer.byteLength(id) + 64 + 1024;
+  assertLeafLength(HEAD.length + storedLength + MIDDLE.length + entryBound + TAIL.length);
+}
+
 function assertLeafLength(length: number): void {
   if (length > MAX_LEAF_BYTES) {
     throw new RegistryError(

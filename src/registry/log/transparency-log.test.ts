@@ -25,7 +25,7 @@ import {
 } from '../../core/tlog/index.js';
 import { KEY, openLevelStore, type Store, type StoreOp } from '../../store/index.js';
 import type { Registry } from '../registry.js';
-import { entryJcs, leafBytes } from './leaf-bytes.js';
+import { assertLeafFitsAtPropose, entryJcs, leafBytes } from './leaf-bytes.js';
 import { asyncSigner } from './transparency-log.js';
 
 /** Every leaf hash of the store's log, from core's own `logLeaf` (the reference for the engine). */
@@ -189,6 +189,12 @@ describe('TransparencyLog in the engine', () => {
     expect(third.registry.log.restored.built).toBe(0);
     await third.registry.close();
     dir.cleanup();
+  });
+
+  it('refuses at propose a descriptor whose leaf would not fit an entry bundle (SPEC §13)', () => {
+    expect(() => assertLeafFitsAtPropose('svc-big', 65_000)).toThrowRegistryError('PayloadTooLarge');
+    expect(() => assertLeafFitsAtPropose('svc-fits', 60_000)).not.toThrow();
+    expect(() => assertLeafFitsAtPropose('x'.repeat(3000), 60_000)).toThrowRegistryError('PayloadTooLarge');
   });
 
   it('discards the checkpoint of a batch whose write failed, and never serves it', async () => {
