@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { canonicalJson, RegistryError } from '../../core/index.js';
 import { MAX_LEAF_BYTES } from '../../core/tlog/index.js';
 import type { LogEntry } from '../../store/index.js';
@@ -36,6 +37,19 @@ export function entryJcs(e: LogEntry): string {
   if (Object.keys(e).length !== 7) return canonicalJson(e);
   const str = JSON.stringify;
   return `{"applied_by":${str(e.applied_by)},"descriptor_id":${str(e.descriptor_id)},"digest":${str(e.digest)},"seq":${e.seq},"ts":${e.ts},"type":${str(e.type)},"version":${e.version}}`;
+}
+
+const LEAF_PREFIX = new Uint8Array([0x00]);
+
+/**
+ * RFC 9162 §2.1.1 leaf hash SHA-256(0x00 ‖ leaf) of `leafBytes(entry, descriptor)`, fed to the
+ * hash in its parts instead of copied into one buffer first (the apply path's cost).
+ */
+export function leafHashOf(entry: LogEntry, descriptor: Uint8Array): Uint8Array {
+  const e = te.encode(entryJcs(entry));
+  assertLeafLength(HEAD.length + descriptor.length + MIDDLE.length + e.length + TAIL.length);
+  const h = createHash('sha256').update(LEAF_PREFIX).update(HEAD).update(descriptor).update(MIDDLE).update(e);
+  return new Uint8Array(h.update(TAIL).digest());
 }
 
 /** SPEC §13: a leaf over 65,535 bytes cannot be bundled, so its apply is refused (PayloadTooLarge). */

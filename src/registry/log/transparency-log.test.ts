@@ -25,7 +25,7 @@ import {
 } from '../../core/tlog/index.js';
 import { KEY, openLevelStore, type Store, type StoreOp } from '../../store/index.js';
 import type { Registry } from '../registry.js';
-import { assertLeafFitsAtPropose, entryJcs, leafBytes } from './leaf-bytes.js';
+import { assertLeafFitsAtPropose, entryJcs, leafBytes, leafHashOf } from './leaf-bytes.js';
 import { asyncSigner } from './transparency-log.js';
 
 /** Every leaf hash of the store's log, from core's own `logLeaf` (the reference for the engine). */
@@ -77,6 +77,7 @@ describe('TransparencyLog in the engine', () => {
     const [entry] = await store.log(1, 1);
     const bytes = await store.descriptor('svc-a', 1);
     if (entry === undefined || bytes === undefined) throw new Error('missing');
+    expect(encodeBase64(leafHashOf(entry, bytes))).toBe(encodeBase64(leafHash(leafBytes(entry, bytes))));
     expect(Buffer.from(leafBytes(entry, bytes)).toString()).toBe(
       Buffer.from(logLeaf(entry, JSON.parse(Buffer.from(bytes).toString()))).toString(),
     );

@@ -21,7 +21,7 @@ import {
   treeRoot,
 } from '../../core/tlog/index.js';
 import { type Append, KEY, type Store, type StoreOp } from '../../store/index.js';
-import { leafBytes } from './leaf-bytes.js';
+import { leafHashOf } from './leaf-bytes.js';
 import { type AsyncNoteSigner, SignedCheckpoint } from './signed-checkpoint.js';
 import { leavesOf, loadRows, TileSource, tileKey } from './tile-source.js';
 
@@ -156,7 +156,7 @@ export class TransparencyLog {
       if (a.log.seq !== edge.size + 1) {
         throw new RegistryError('Internal', `log seq ${a.log.seq} is not leaf ${edge.size} + 1`);
       }
-      const next = appendLeaf(edge, leafHash(leafBytes(a.log, a.bytes)));
+      const next = appendLeaf(edge, leafHashOf(a.log, a.bytes));
       edge = next.edge;
       for (const s of next.stored) {
         if (s.level % TILE_HEIGHT !== 0) continue;
