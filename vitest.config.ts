@@ -1,4 +1,16 @@
+import { readdirSync } from 'node:fs';
 import { defineConfig } from 'vitest/config';
+
+/**
+ * The coverage gate, per folder of src/ so that code whose only tests were skipped cannot
+ * hide behind the rest: src/core (pure, SPEC's rules) at 100% of lines, every other folder
+ * (one found later included) at 90%, and the whole at 90%.
+ */
+const folderGates = Object.fromEntries(
+  readdirSync(new URL('./src', import.meta.url), { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => [`src/${e.name}/**`, { lines: e.name === 'core' ? 100 : 90 }]),
+);
 
 export default defineConfig({
   test: {
@@ -12,8 +24,7 @@ export default defineConfig({
       include: ['src/**/*.ts', 'src/**/*.tsx'],
       exclude: ['src/**/*.test.ts', 'src/**/*.types.ts'],
       reporter: ['text-summary', 'json-summary'],
-      // The bar of the developers' guide: the run fails below 90% of lines.
-      thresholds: { lines: 90 },
+      thresholds: { lines: 90, ...folderGates },
     },
   },
 });

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { NatsLog } from '../src/store/index.js';
+import { NatsLog } from '../src/store/nats/index.js';
 import { NOW } from '../test/helpers/fixtures.js';
 import { type Instance, type InstanceSpec, startInstance, thenClose } from './cluster-child.js';
 import { percentile, STORED_BYTES } from './descriptors.js';

@@ -11,7 +11,8 @@
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { openCluster, Registry } from '../src/registry/index.js';
-import { NatsLog, openLevelStore } from '../src/store/index.js';
+import { openLevelStore } from '../src/store/index.js';
+import { NatsLog } from '../src/store/nats/index.js';
 import { KEYS, NOW, tempDir } from '../test/helpers/fixtures.js';
 import type { InstanceAnswers, InstanceRequest, InstanceSpec } from './cluster-child.js';
 import { clusterDescriptors } from './cluster-descriptors.js';

@@ -10,7 +10,8 @@
  */
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { openCluster, Registry } from '../src/registry/index.js';
-import { NatsLog, openLevelStore } from '../src/store/index.js';
+import { openLevelStore } from '../src/store/index.js';
+import { NatsLog } from '../src/store/nats/index.js';
 import { KEYS, NOW } from '../test/helpers/fixtures.js';
 import { startClusterServer, thenClose } from './cluster-child.js';
 import { clusterDescriptors } from './cluster-descriptors.js';

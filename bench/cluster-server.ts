@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseConfig } from '../src/cli/config.js';
 import { serve } from '../src/cli/serve.js';
+import { messageOf } from '../src/core/index.js';
 import { KEYS } from '../test/helpers/fixtures.js';
 import type { ServerReady } from './read-server.js';
 import { serverStatsMeter } from './server-stats.js';
@@ -51,7 +52,7 @@ process.on('message', (m) => {
   running.stop().then(
     () => process.exit(0),
     (err: unknown) => {
-      process.stderr.write(`cluster-server: stop failed: ${(err as Error).message}\n`);
+      process.stderr.write(`cluster-server: stop failed: ${messageOf(err)}\n`);
       process.exit(1);
     },
   );

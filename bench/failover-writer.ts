@@ -10,7 +10,7 @@
  * its answer was lost, is found applied with this writer's digest), which is what makes
  * "every id's head is its last acknowledged version" checkable at the end.
  */
-import { digestOf, type Payload, type Signature, signingBytes } from '../src/core/index.js';
+import { digestOf, messageOf, type Payload, type Signature, signingBytes } from '../src/core/index.js';
 import { fastSigner } from '../test/helpers/fast-sign.js';
 import { KEYS, NOW, servicePayload } from '../test/helpers/fixtures.js';
 import { type Ack, type Api, headDigest } from './soak-writer.js';
@@ -204,17 +204,18 @@ async function attemptOnce(api: Api, path: string, body: unknown): Promise<Outco
   try {
     r = await api.call('POST', path, body);
   } catch (err) {
-    return { kind: 'retry', why: (err as Error).message.replace(/[0-9]+/g, 'N') };
+    return { kind: 'retry', why: messageOf(err).replace(/[0-9]+/g, 'N') };
   }
   if (r.status >= 200 && r.status <= 299) {
     return { kind: 'ok', status: r.status, body: JSON.parse(r.body) as Record<string, unknown> };
   }
-  if (r.status === 503 || r.status === 429) return { kind: 'retry', why: `${r.status} ${messageOf(r.body)}` };
+  if (r.status === 503 || r.status === 429)
+    return { kind: 'retry', why: `${r.status} ${envelopeMessage(r.body)}` };
   return { kind: 'refused', status: r.status, body: r.body };
 }
 
 /** The envelope's code and message, with the numbers blanked so alike answers count as one reason. */
-function messageOf(body: string): string {
+function envelopeMessage(body: string): string {
   try {
     const e = JSON.parse(body) as { error?: { code?: string; message?: string } };
     return `${e.error?.code ?? ''}: ${e.error?.message ?? ''}`.replace(/[0-9]+/g, 'N').slice(0, 160);

@@ -19,6 +19,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseConfig } from '../src/cli/config.js';
 import { serve } from '../src/cli/serve.js';
+import { messageOf } from '../src/core/index.js';
 import { Registry } from '../src/registry/index.js';
 import { openLevelStore } from '../src/store/index.js';
 import { KEYS } from '../test/helpers/fixtures.js';
@@ -56,7 +57,7 @@ function ready(msg: ServerReady, stop: () => Promise<void>): void {
     stop().then(
       () => process.exit(0),
       (err: unknown) => {
-        process.stderr.write(`read-server: stop failed: ${(err as Error).message}\n`);
+        process.stderr.write(`read-server: stop failed: ${messageOf(err)}\n`);
         process.exit(1);
       },
     );

@@ -6,7 +6,7 @@
  * only an apply answered 200 counts as acknowledged.
  */
 import { Agent, request } from 'node:http';
-import { digestOf, type Payload, type Signature, signingBytes } from '../src/core/index.js';
+import { digestOf, messageOf, type Payload, type Signature, signingBytes } from '../src/core/index.js';
 import { NOW, servicePayload } from '../test/helpers/fixtures.js';
 
 const API = '/v1/registry';
@@ -173,11 +173,8 @@ export class Writer {
       } catch (err) {
         this.errors++;
         resync = true;
-        if (
-          this.errors <= 3 &&
-          !/ECONNREFUSED|ECONNRESET|socket hang up|: 503 /.test((err as Error).message)
-        ) {
-          console.error(`writer ${this.id}: ${(err as Error).message}`);
+        if (this.errors <= 3 && !/ECONNREFUSED|ECONNRESET|socket hang up|: 503 /.test(messageOf(err))) {
+          console.error(`writer ${this.id}: ${messageOf(err)}`);
         }
         await new Promise((r) => setTimeout(r, 100 + Math.random() * 200));
         continue;

@@ -4,7 +4,6 @@
  * reuses everything), process exit codes, and OpenSSL interoperability of keys and
  * signatures (PKCS#8/SPKI PEM, `openssl pkeyutl -rawin`).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,8 +22,8 @@ import {
 } from './helpers/cli-process.js';
 import { servicePayload } from './helpers/fixtures.js';
 import { invocations } from './helpers/readme.js';
+import { skipWithout } from './helpers/require-tool.js';
 
-const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const BANNER_END = /Ctrl-C stops the registry/;
 
 let cli: BuiltCli;
@@ -175,107 +174,93 @@ describe('exit codes as a process', { timeout: 120_000 }, () => {
 });
 
 describe('OpenSSL interoperability', { timeout: 120_000 }, () => {
-  it.skipIf(!hasOpenssl)(
-    'keys and signatures cross between openssl and registry (skipped without openssl)',
-    async () => {
-      const cwd = tempCwd('registry-openssl-');
-      const at = (f: string) => join(cwd.path, f);
-      const ossl = (args: string[]) => run('openssl', args, { cwd: cwd.path });
-      try {
-        // registry keygen → openssl reads it, and derives the same public key
-        const id = (
-          await registry(cli, ['keygen', '--out', 'mine.pem', '--public-out', 'mine.pub.pem'], {
+  it.skipIf(skipWithout('openssl'))('keys and signatures cross between openssl and registry', async () => {
+    const cwd = tempCwd('registry-openssl-');
+    const at = (f: string) => join(cwd.path, f);
+    const ossl = (args: string[]) => run('openssl', args, { cwd: cwd.path });
+    try {
+      // registry keygen → openssl reads it, and derives the same public key
+      const id = (
+        await registry(cli, ['keygen', '--out', 'mine.pem', '--public-out', 'mine.pub.pem'], {
+          cwd: cwd.path,
+        })
+      ).stdout.trim();
+      expect((await ossl(['pkey', '-in', 'mine.pem', '-pubout', '-out', 'derived.pub.pem'])).code).toBe(0);
+      expect(readFileSync(at('derived.pub.pem'), 'utf8')).toBe(readFileSync(at('mine.pub.pem'), 'utf8'));
+      // openssl genpkey → registry reads it
+      expect((await ossl(['genpkey', '-algorithm', 'ed25519', '-out', 'theirs.pem'])).code).toBe(0);
+      expect((await ossl(['pkey', '-in', 'theirs.pem', '-pubout', '-out', 'theirs.pub.pem'])).code).toBe(0);
+      const theirs = (
+        await registry(cli, ['signer-id', '--key', 'theirs.pem'], { cwd: cwd.path })
+      ).stdout.trim();
+      expect(
+        (await registry(cli, ['signer-id', '--key', 'theirs.pub.pem'], { cwd: cwd.path })).stdout.trim(),
+      ).toBe(theirs);
+
+      // openssl signs the signing bytes; registry verify accepts the raw signature
+      const payload = servicePayload('svc-openssl');
+      writeFileSync(at('d.json'), JSON.stringify(payload));
+      expect(
+        (
+          await registry(cli, ['digest', '--file', 'd.json', '--bytes', '--out', 'd.bin'], {
             cwd: cwd.path,
           })
-        ).stdout.trim();
-        expect((await ossl(['pkey', '-in', 'mine.pem', '-pubout', '-out', 'derived.pub.pem'])).code).toBe(0);
-        expect(readFileSync(at('derived.pub.pem'), 'utf8')).toBe(readFileSync(at('mine.pub.pem'), 'utf8'));
-        // openssl genpkey → registry reads it
-        expect((await ossl(['genpkey', '-algorithm', 'ed25519', '-out', 'theirs.pem'])).code).toBe(0);
-        expect((await ossl(['pkey', '-in', 'theirs.pem', '-pubout', '-out', 'theirs.pub.pem'])).code).toBe(0);
-        const theirs = (
-          await registry(cli, ['signer-id', '--key', 'theirs.pem'], { cwd: cwd.path })
-        ).stdout.trim();
-        expect(
-          (await registry(cli, ['signer-id', '--key', 'theirs.pub.pem'], { cwd: cwd.path })).stdout.trim(),
-        ).toBe(theirs);
+        ).code,
+      ).toBe(0);
+      expect(readFileSync(at('d.bin')).equals(Buffer.from(signingBytes(payload)))).toBe(true);
+      expect(
+        (await ossl(['pkeyutl', '-sign', '-rawin', '-inkey', 'theirs.pem', '-in', 'd.bin', '-out', 'd.sig']))
+          .code,
+      ).toBe(0);
+      const signed = await registry(
+        cli,
+        [
+          'sign',
+          '--file',
+          'd.json',
+          '--sig-file',
+          'd.sig',
+          '--signer-id',
+          theirs,
+          '--key',
+          'mine.pem',
+          '--out',
+          'signed.json',
+        ],
+        { cwd: cwd.path },
+      );
+      expect(signed.code, signed.stderr).toBe(0);
+      const ok = await registry(
+        cli,
+        ['verify', '--file', 'signed.json', '--allow-signer', `${theirs},${id}`, '--sig-threshold', '2'],
+        {
+          cwd: cwd.path,
+        },
+      );
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(ok.stdout).toContain(digestOf(signingBytes(payload)));
 
-        // openssl signs the signing bytes; registry verify accepts the raw signature
-        const payload = servicePayload('svc-openssl');
-        writeFileSync(at('d.json'), JSON.stringify(payload));
-        expect(
-          (
-            await registry(cli, ['digest', '--file', 'd.json', '--bytes', '--out', 'd.bin'], {
-              cwd: cwd.path,
-            })
-          ).code,
-        ).toBe(0);
-        expect(readFileSync(at('d.bin')).equals(Buffer.from(signingBytes(payload)))).toBe(true);
-        expect(
-          (
-            await ossl([
-              'pkeyutl',
-              '-sign',
-              '-rawin',
-              '-inkey',
-              'theirs.pem',
-              '-in',
-              'd.bin',
-              '-out',
-              'd.sig',
-            ])
-          ).code,
-        ).toBe(0);
-        const signed = await registry(
-          cli,
-          [
-            'sign',
-            '--file',
-            'd.json',
-            '--sig-file',
-            'd.sig',
-            '--signer-id',
-            theirs,
-            '--key',
-            'mine.pem',
-            '--out',
-            'signed.json',
-          ],
-          { cwd: cwd.path },
-        );
-        expect(signed.code, signed.stderr).toBe(0);
-        const ok = await registry(
-          cli,
-          ['verify', '--file', 'signed.json', '--allow-signer', `${theirs},${id}`, '--sig-threshold', '2'],
-          {
-            cwd: cwd.path,
-          },
-        );
-        expect(ok.code, ok.stderr).toBe(0);
-        expect(ok.stdout).toContain(digestOf(signingBytes(payload)));
-
-        // a registry signature verifies with openssl pkeyutl -verify
-        const sig = JSON.parse(readFileSync(at('signed.json'), 'utf8')).signatures.find(
-          (s: { signer_id: string }) => s.signer_id === id,
-        ) as { sig: string };
-        writeFileSync(at('mine.sig'), Buffer.from(sig.sig, 'base64url'));
-        const v = await ossl([
-          'pkeyutl',
-          '-verify',
-          '-rawin',
-          '-pubin',
-          '-inkey',
-          'mine.pub.pem',
-          '-in',
-          'd.bin',
-          '-sigfile',
-          'mine.sig',
-        ]);
-        expect(v.code, v.stdout + v.stderr).toBe(0);
-        expect(existsSync(at('signed.json'))).toBe(true);
-      } finally {
-        cwd.cleanup();
-      }
-    },
-  );
+      // a registry signature verifies with openssl pkeyutl -verify
+      const sig = JSON.parse(readFileSync(at('signed.json'), 'utf8')).signatures.find(
+        (s: { signer_id: string }) => s.signer_id === id,
+      ) as { sig: string };
+      writeFileSync(at('mine.sig'), Buffer.from(sig.sig, 'base64url'));
+      const v = await ossl([
+        'pkeyutl',
+        '-verify',
+        '-rawin',
+        '-pubin',
+        '-inkey',
+        'mine.pub.pem',
+        '-in',
+        'd.bin',
+        '-sigfile',
+        'mine.sig',
+      ]);
+      expect(v.code, v.stdout + v.stderr).toBe(0);
+      expect(existsSync(at('signed.json'))).toBe(true);
+    } finally {
+      cwd.cleanup();
+    }
+  });
 });

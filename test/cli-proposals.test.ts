@@ -182,3 +182,49 @@ describe('registry watch --prefix and --id', () => {
     expect((await cli(['watch', '--id', 'svc-ready', '--prefix', 'gov'], env)).code).toBe(2);
   });
 });
+
+describe('registry verify --url', () => {
+  it('checks a signed file against the live governance and head; offline flags are refused beside it', async () => {
+    const { writeFileSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { signPayload } = await import('../src/core/index.js');
+    const payload = servicePayload('svc-verify-live');
+    const file = join(dir.path, 'live.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...payload,
+        signatures: [KEYS[0], KEYS[1]].map((k) => signPayload(payload, k, Date.now())),
+      }),
+    );
+    const ok = await cli(['verify', '--file', file, '--url', server.url], env);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('OK svc-verify-live v1');
+    // svc-ready v1 exists now: a second v1 no longer extends the head.
+    const stale = servicePayload('svc-ready');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        ...stale,
+        signatures: [KEYS[0], KEYS[1]].map((k) => signPayload(stale, k, Date.now())),
+      }),
+    );
+    const r = await cli(['verify', '--file', file, '--url', server.url], env);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('StaleVersion');
+    expect(
+      (await cli(['verify', '--file', file, '--url', server.url, '--allow-signer', KEYS[0].signerId], env))
+        .code,
+    ).toBe(2);
+  });
+});
+
+describe('--output', () => {
+  it('prints yaml documents, json as --json, and refuses a contradiction', async () => {
+    const y = await cli(['status', '--output', 'yaml'], env);
+    expect(y.stdout).toMatch(/^---\nurl: http:\/\/127\.0\.0\.1:\d+\nready: true\n/);
+    expect(JSON.parse((await cli(['status', '-o', 'json'], env)).stdout).ready).toBe(true);
+    expect((await cli(['status', '--json', '--output', 'yaml'], env)).code).toBe(2);
+    expect((await cli(['status', '--output', 'xml'], env)).code).toBe(2);
+  });
+});

@@ -6,8 +6,12 @@ import { serve } from '../src/cli/serve.js';
 import { type Payload, signPayload } from '../src/core/index.js';
 import { hasNatsServer, type NatsServer, startNats, startNatsCluster } from './fixtures/nats-server.js';
 import { GENESIS, KEYS, NOW, proposalBody, servicePayload, tempDir } from './helpers/fixtures.js';
+import { skipWithout } from './helpers/require-tool.js';
 import { ALL_SCOPES, ROOT_KEY, startTestServer, type TestServer } from './helpers/server.js';
 import { collect } from './helpers/sse.js';
+
+/** Skips only outside CI and npm test (test/helpers/require-tool.ts). */
+const noNats = skipWithout('nats-server', { present: hasNatsServer });
 
 /**
  * Cluster mode (REGISTRY_BACKEND=nats) against a real nats-server started by the suite:
@@ -18,7 +22,7 @@ let nats: NatsServer;
 let streamNo = 0;
 
 beforeAll(async () => {
-  if (hasNatsServer) nats = await startNats();
+  if (!noNats) nats = await startNats();
 }, 30_000);
 afterAll(async () => {
   await nats?.stop();
@@ -73,7 +77,7 @@ async function until(url: string, v: number): Promise<void> {
   }
 }
 
-describe.skipIf(!hasNatsServer)('cluster mode over one nats-server', () => {
+describe.skipIf(noNats)('cluster mode over one nats-server', () => {
   it('proposes on A, co-signs on B, applies on A, and B reads and watches it', async () => {
     const { a, b, token } = await pair();
     try {
@@ -260,7 +264,7 @@ describe.skipIf(!hasNatsServer)('cluster mode over one nats-server', () => {
   }, 30_000);
 });
 
-describe.skipIf(!hasNatsServer)('cluster mode while NATS is unreachable', () => {
+describe.skipIf(noNats)('cluster mode while NATS is unreachable', () => {
   it('keeps serving reads, answers writes 503 StoreUnavailable, and resumes writes when NATS is back', async () => {
     const own = await startNats();
     const env = {
@@ -323,7 +327,7 @@ describe.skipIf(!hasNatsServer)('cluster mode while NATS is unreachable', () => 
   }, 60_000);
 });
 
-describe.skipIf(!hasNatsServer)('cluster mode on a 3-node JetStream cluster (R3)', () => {
+describe.skipIf(noNats)('cluster mode on a 3-node JetStream cluster (R3)', () => {
   it('starts two instances at once on a fresh cluster: one genesis, both ready, applies seen by both', async () => {
     const cluster = await startNatsCluster(3);
     const env = { REGISTRY_BACKEND: 'nats', NATS_URL: cluster.urls, NATS_REPLICAS: '3', LOG_LEVEL: 'warn' };
@@ -362,7 +366,7 @@ describe.skipIf(!hasNatsServer)('cluster mode on a 3-node JetStream cluster (R3)
   }, 90_000);
 });
 
-describe.skipIf(!hasNatsServer)('cluster mode when the NATS node an instance uses is killed', () => {
+describe.skipIf(noNats)('cluster mode when the NATS node an instance uses is killed', () => {
   it('keeps following the stream through another node (the stalled follower is replaced)', async () => {
     const cluster = await startNatsCluster(3);
     const [n0, n1, n2] = cluster.nodes;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -6,18 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Registry } from '../src/registry/index.js';
 import { seedConsole } from './helpers/console-seed.js';
 import { KEYS, proposalBody, servicePayload } from './helpers/fixtures.js';
+import { skipWithout } from './helpers/require-tool.js';
 import { ALL_SCOPES, startTestServer, type TestServer } from './helpers/server.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = join(import.meta.dirname, 'artifacts');
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 
-if (!HAVE_CHROMIUM) {
-  console.warn(`console e2e skipped: ${CHROMIUM} is absent (apt-get install chromium; .ci/run installs it)`);
-}
-
-// Skip reason: the browser is a Debian package, not an npm one; .ci/run installs it.
-describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
+// The browser is a Debian package, not an npm one: npm test installs it (test/system-packages).
+describe.skipIf(skipWithout(CHROMIUM))('console in headless Chromium', () => {
   let srv: TestServer;
   let browser: BrowserContext;
   let page: Page;
@@ -95,8 +91,9 @@ describe.skipIf(!HAVE_CHROMIUM)('console in headless Chromium', () => {
 
     await page.click('nav >> text=Region map');
     await page.waitForURL('**/ui/regions');
-    expect(await page.locator('table.region').count()).toBe(2);
-    await page.click('table.region >> text=svc-a');
+    expect(await page.locator('svg.regions rect.region').count()).toBe(2);
+    // The diagram's service boxes are links to the service's descriptor.
+    await page.click('svg.regions a[href="/ui/descriptors/svc-a"]');
     await page.waitForURL('**/ui/descriptors/svc-a');
     await page.goto(`${srv.url}/ui/regions`);
     await shot('regions');

@@ -56,7 +56,7 @@ describe('console pages', () => {
 
   it('overview: version, readiness, counts by kind and state, governance, last events', async () => {
     const { html } = await get('/ui');
-    expect(html).toContain(`<p class="mono" id="registry-version">${registry.version}</p>`);
+    expect(html).toContain(`<p class="big" id="registry-version">${registry.version}</p>`);
     expect(html).toMatch(/<th>writes<\/th><td class="ok">ok<\/td>/);
     // service: svc-a, svc-xss published; svc-b deprecated.
     expect(html).toMatch(/>service<\/a><\/td><td>2<\/td><td>1<\/td>/);
@@ -129,15 +129,29 @@ describe('console pages', () => {
     expect((await get('/ui/descriptors/svc-a?a=1&b=9')).res.status).toBe(404);
   });
 
-  it('proposals: status, signatures vs threshold, who has not signed, expiry', async () => {
+  it('proposals: status, signatures vs threshold, each signer signed or not, expiry', async () => {
     const { html } = await get('/ui/proposals');
     expect(html).toContain(pendingId.slice(0, 16));
     expect(html).toContain('svc-new');
-    expect(html).toContain('1 of 2');
+    expect(html).toContain('1 of 2 needed');
     expect(html).toMatch(/<td class="">pending<\/td>/);
-    for (const s of GENESIS.signers.slice(1)) expect(html).toContain(`<div class="mono">${s}</div>`);
-    expect(html).not.toContain(`<div class="mono">${GENESIS.signers[0]}</div>`);
+    expect(html).toContain(`<li class="signed" title="signed">${GENESIS.signers[0]}</li>`);
+    for (const s of GENESIS.signers.slice(1))
+      expect(html).toContain(`<li class="missing" title="not signed yet">${s}</li>`);
+    expect(html).not.toContain(`<li class="missing" title="not signed yet">${GENESIS.signers[0]}</li>`);
     expect(html).toMatch(/\(in 23 h 59 min\)|\(in 24 h 0 min\)/);
+  });
+
+  it('region map: a diagram of regions and their services, each linking to its descriptor', async () => {
+    const { html } = await get('/ui/regions');
+    const svg = /<svg class="regions" id="region-diagram"[\s\S]*?<\/svg>/.exec(html)?.[0] ?? '';
+    expect(svg).toContain('>us-east-1</text>');
+    expect(svg).toMatch(
+      /<a href="\/ui\/descriptors\/svc-a"><title>svc-a 10\.0\.0\.8:443 weight 50 TLS<\/title>/,
+    );
+    expect(svg).toContain('10.0.0.8:443 · w 50 · TLS');
+    expect(svg).toContain('<a href="/ui/descriptors/svc-xss">');
+    expect(svg).not.toMatch(/<script|style=|on[a-z]+=/);
   });
 
   it('region map: one table per region with address, TLS, weight', async () => {

@@ -7,7 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Descriptor, Payload } from '../src/core/index.js';
 import { Mirror, type MirrorReport, type RefusalReason } from '../src/mirror/index.js';
-import { Registry } from '../src/registry/index.js';
+import { mirrorMode, Registry } from '../src/registry/index.js';
 import { GENESIS, KEYS, openMemoryStore, servicePayload } from './helpers/fixtures.js';
 import {
   type CannedEntry,
@@ -38,9 +38,14 @@ interface Followed {
   readonly refused: RefusalReason[];
 }
 
-async function follow(entries: readonly CannedEntry[], registry?: Registry): Promise<Followed> {
+async function follow(
+  entries: readonly CannedEntry[],
+  registry?: Registry,
+  now?: () => number,
+): Promise<Followed> {
   const hostile = await startHostileRegistry(entries);
-  const r = registry ?? (await Registry.open(await openMemoryStore(), { genesis: GENESIS, mirror: true }));
+  const r =
+    registry ?? (await Registry.open(await openMemoryStore(), { genesis: GENESIS, mode: mirrorMode }));
   const lines: string[] = [];
   const refused: RefusalReason[] = [];
   const line = (obj: object, msg: string) => lines.push(`${JSON.stringify(obj)} ${msg}`);
@@ -51,6 +56,7 @@ async function follow(entries: readonly CannedEntry[], registry?: Registry): Pro
     logger: { info: line, warn: line, error: line },
     onRefused: (reason) => refused.push(reason),
     backoff: { initialMs: 5, maxMs: 20 },
+    ...(now === undefined ? {} : { now }),
   }).start();
   cleanup.push(async () => {
     await mirror.close();
@@ -161,13 +167,23 @@ describe('mirror refuses a hostile upstream and keeps its last good view', () =>
     expect(f.registry.head('svc-b').digest).toBe(digest(b));
   });
 
-  it('an unreachable upstream is reported as such, not as untrusted', async () => {
-    const f = await follow(GOOD);
-    await until('catch-up', () => f.mirror.report().caughtUp);
+  it('an unreachable upstream is reported as such, not as untrusted, with lag since last current', async () => {
+    let clock = 1_000_000;
+    const f = await follow(GOOD, undefined, () => clock);
+    const current = () => {
+      const r = f.mirror.report();
+      return r.caughtUp && r.upstream === 'ok' && r.lagSeqs === 0 && r.lagSeconds === 0;
+    };
+    await until('catch-up', current);
+    // While current the lag stays 0 however the clock moves, and the moment is remembered.
+    clock += 2_000;
+    expect(current()).toBe(true);
     await f.hostile.close();
     await until('unreachable', () => f.mirror.report().upstream === 'unreachable');
     expect(f.registry.version).toBe(3);
-    expect(f.mirror.report().lagSeconds).toBeGreaterThanOrEqual(0);
+    // Lag counts from the last moment the mirror was current (1_002_000), not from its start.
+    clock += 7_500;
+    expect(f.mirror.report()).toMatchObject({ upstream: 'unreachable', lagSeqs: 0, lagSeconds: 7.5 });
   });
 
   it('a genesis that is not the pinned one is refused at seq 1', async () => {

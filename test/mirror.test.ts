@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Payload, RegistryClient, type SigningKey, signPayload } from '../src/index.js';
-import { Registry } from '../src/registry/index.js';
+import { mirrorMode, Registry } from '../src/registry/index.js';
 import { KEYS, NOW, openLevelStore, servicePayload, tempDir } from './helpers/fixtures.js';
 import { ALL_SCOPES, startTestServer, type TestServer } from './helpers/server.js';
 import { collect } from './helpers/sse.js';
@@ -266,6 +266,30 @@ describe('mirror configuration', () => {
     }
   });
 
+  it('starts without MACAROON_ROOT_KEY (it takes no writes), answering writes ReadOnly and token routes Unauthorized', async () => {
+    const keyless = await startTestServer({ MIRROR_OF: upstream.url, MACAROON_ROOT_KEY: '' });
+    try {
+      const end = Date.now() + 10_000;
+      while ((await text(keyless.url, '/readyz')).status !== 200) {
+        if (Date.now() > end) throw new Error('the keyless mirror never caught up');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const write = await fetch(`${keyless.url}/v1/registry/proposals`, { method: 'POST', body: '{}' });
+      expect(write.status).toBe(503);
+      expect(((await write.json()) as { error: { code: string } }).error.code).toBe('ReadOnly');
+      const token = await fetch(`${keyless.url}/v1/registry/proposals/${'a'.repeat(64)}`, {
+        headers: { authorization: `Bearer ${upstream.token(['registry:propose'])}` },
+      });
+      expect(((await token.json()) as { error: { code: string } }).error.code).toBe('Unauthorized');
+    } finally {
+      await keyless.stop();
+    }
+    // READ_AUTH needs the key: reads must verify tokens.
+    await expect(
+      startTestServer({ MIRROR_OF: upstream.url, MACAROON_ROOT_KEY: '', READ_AUTH: 'true' }),
+    ).rejects.toThrow(/MACAROON_ROOT_KEY/);
+  });
+
   it('needs the upstream genesis (SIGNER_ALLOWLIST) as its trust root', async () => {
     await expect(
       startTestServer({ MIRROR_OF: 'http://127.0.0.1:9', SIGNER_ALLOWLIST: '', SIG_THRESHOLD: '' }),
@@ -276,7 +300,7 @@ describe('mirror configuration', () => {
     await mirror.stop();
     const store = await openLevelStore(mirrorDir.path);
     const other = { signers: [KEYS[3].signerId, KEYS[4].signerId], threshold: 1 };
-    await expect(Registry.open(store, { genesis: other, mirror: true })).rejects.toThrow(
+    await expect(Registry.open(store, { genesis: other, mode: mirrorMode })).rejects.toThrow(
       /are not the mirrored genesis/,
     );
     await store.close();

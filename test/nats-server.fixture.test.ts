@@ -4,6 +4,7 @@ import { type JetStreamClient, jetstream, jetstreamManager, type PubAck } from '
 import { connect } from '@nats-io/transport-node';
 import { describe, expect, it } from 'vitest';
 import { hasNatsServer, startNats, startNatsCluster } from './fixtures/nats-server.js';
+import { skipWithout } from './helpers/require-tool.js';
 
 /** Polls until `probe` gives a value, or fails after `timeoutMs`. */
 async function eventually<T>(
@@ -32,7 +33,7 @@ function publishWithin(
   );
 }
 
-describe.skipIf(!hasNatsServer)('nats-server fixture (skipped: no nats-server on PATH)', () => {
+describe.skipIf(skipWithout('nats-server', { present: hasNatsServer }))('nats-server fixture', () => {
   describe('startNats', () => {
     it('serves JetStream: a stream add and a publish, and stop removes its temp dir', async () => {
       const server = await startNats();

@@ -96,13 +96,15 @@ async function exportedFamilies(): Promise<Set<string>> {
       watchers: () => 0,
       pendingProposals: () => 0,
       lagged: () => 0,
-      // A mirror's families too (SPEC §11): the alerts read them.
-      mirrorLag: () => ({ seqs: 0, seconds: 0 }),
-      // And a cluster instance's (refusals, lag, the NATS connection).
-      clusterLag: () => 0,
-      clusterConnected: () => true,
     },
     { processMetrics: false },
+  );
+  // A mirror's families too (SPEC §11): the alerts read them.
+  m.registerMirror(() => ({ seqs: 0, seconds: 0 }));
+  // And a cluster instance's (refusals, lag, the NATS connection).
+  m.registerCluster(
+    () => 0,
+    () => true,
   );
   const text = await m.text();
   return new Set([...text.matchAll(/^# TYPE (\S+) /gm)].flatMap((t) => (t[1] ? [t[1]] : [])));

@@ -285,7 +285,7 @@ describe('readiness (SPEC §5)', () => {
     async function mirror(): Promise<Harness> {
       const h = harness();
       h.state.registry = await openRegistry();
-      h.state.mirrorOf = UPSTREAM;
+      h.state.mode = { kind: 'mirror', upstream: UPSTREAM, report: undefined };
       return h;
     }
 

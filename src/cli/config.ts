@@ -1,4 +1,4 @@
-import { type GovernanceBody, parseAllowList, RegistryError } from '../core/index.js';
+import { type GovernanceBody, messageOf, parseAllowList, RegistryError } from '../core/index.js';
 import { parseTlogConfig, type TlogConfig } from './config-tlog.js';
 import { parseDuration } from './duration.js';
 
@@ -13,7 +13,8 @@ export interface Config {
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly metricsAddr: { host: string; port: number } | undefined;
   readonly amnesia: boolean;
-  readonly macaroonRootKey: string;
+  /** Undefined only for a mirror without READ_AUTH: it takes no writes and needs no tokens. */
+  readonly macaroonRootKey: string | undefined;
   readonly proposalTtlMs: number;
   readonly maxBodyBytes: number;
   readonly writeRate: number;
@@ -102,13 +103,17 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
     try {
       genesis = parseAllowList(signers, threshold);
     } catch (err) {
-      throw configError((err as Error).message);
+      throw configError(messageOf(err));
     }
   } else if (thresholdRaw !== undefined && thresholdRaw !== '') {
     throw configError('SIG_THRESHOLD is set but SIGNER_ALLOWLIST is empty');
   }
   const key = env.MACAROON_ROOT_KEY ?? '';
-  if (!/^([0-9a-fA-F]{2}){32,}$/.test(key)) {
+  const mirrorOfRaw = flags.mirrorOf ?? env.MIRROR_OF;
+  const readAuthRaw = flags.readAuth ?? bool(env.READ_AUTH, 'READ_AUTH', false);
+  // A mirror refuses every write (ReadOnly) and, without READ_AUTH, reads need no token.
+  const needsKey = key !== '' || mirrorOfRaw === undefined || mirrorOfRaw === '' || readAuthRaw;
+  if (needsKey && !/^([0-9a-fA-F]{2}){32,}$/.test(key)) {
     throw configError('MACAROON_ROOT_KEY must be hex of at least 32 bytes (64 hex digits)');
   }
   const level = (flags.logLevel ?? (env.LOG_LEVEL || 'info')) as Config['logLevel'];
@@ -129,7 +134,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
     metricsAddr:
       metricsRaw === undefined || metricsRaw === '' ? undefined : parseAddr(metricsRaw, 'METRICS_ADDR'),
     amnesia,
-    macaroonRootKey: key.toLowerCase(),
+    macaroonRootKey: key === '' ? undefined : key.toLowerCase(),
     proposalTtlMs:
       env.PROPOSAL_TTL === undefined || env.PROPOSAL_TTL === '' ? 86_400_000 : positive(env.PROPOSAL_TTL),
     maxBodyBytes: int(env.MAX_BODY_BYTES, 'MAX_BODY_BYTES', 65_536, 1024, 16 * 1024 * 1024),
@@ -193,7 +198,7 @@ function positive(raw: string): number {
   try {
     ms = parseDuration(raw, 'PROPOSAL_TTL');
   } catch (err) {
-    throw configError((err as Error).message);
+    throw configError(messageOf(err));
   }
   if (ms < 1000) throw configError(`PROPOSAL_TTL=${JSON.stringify(raw)} must be at least 1s`);
   return ms;

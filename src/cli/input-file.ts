@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from 'node:fs';
+import { messageOf } from '../core/index.js';
 import { UsageError } from './usage-error.js';
 
 /** A file's bytes, or stdin's for `-`. */
@@ -24,6 +25,6 @@ export function readJsonFile(path: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw new UsageError(`${path} is not JSON: ${(err as Error).message}`);
+    throw new UsageError(`${path} is not JSON: ${messageOf(err)}`);
   }
 }

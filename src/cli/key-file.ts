@@ -4,6 +4,7 @@ import {
   decodeBase64url,
   encodeBase64url,
   encodeSignerId,
+  messageOf,
   type SignerId,
   type SigningKey,
   signingKeyFromSeed,
@@ -32,7 +33,7 @@ export function writePrivateKey(path: string, key: SigningKey, force = false): v
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new UsageError(`${path} exists`, 'pass --force to overwrite it');
-    throw new UsageError(`cannot write ${path}: ${(err as Error).message}`);
+    throw new UsageError(`cannot write ${path}: ${messageOf(err)}`);
   }
 }
 

@@ -2,12 +2,13 @@ import { parseArgs } from 'node:util';
 import { RegistryResponseError } from '../client/index.js';
 import { isRegistryError, messageOf } from '../core/index.js';
 import type { CommandSpec, OptionSpec, Values } from './command.types.js';
-import { type Streams, streamOutput } from './output.js';
+import { type OutputFormat, type Streams, streamOutput } from './output.js';
 import { UsageError } from './usage-error.js';
 
 /** Flags every command takes. */
 export const COMMON_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   json: { type: 'boolean' },
+  output: { type: 'string', short: 'o' },
   help: { type: 'boolean', short: 'h' },
 };
 
@@ -32,6 +33,7 @@ export function helpText(spec: CommandSpec): string {
 ${spec.summary}
 
 ${spec.help === '' ? '' : `${spec.help}\n`}${network}  --json                   machine-readable output (one JSON document per line)
+  -o, --output FORMAT      json (as --json), yaml, or table (the human form, default)
   -h, --help               this text
 
 Exit codes: 0 ok, 1 request refused (code, message and hint on stderr), 2 usage or config error.`;
@@ -48,6 +50,16 @@ function withPositional(spec: CommandSpec, parsed: { values: object; positionals
   if (values[name] !== undefined)
     throw new Error(`give ${name.toUpperCase()} once: as an argument or as --${name}`);
   return { ...values, [name]: parsed.positionals[0] };
+}
+
+/** `--json` is `--output json`; `table` (the default) is the human form. */
+function outputFormat(values: Values): OutputFormat {
+  const raw = values.output;
+  if (raw === undefined) return values.json === true ? 'json' : 'table';
+  if (raw !== 'json' && raw !== 'yaml' && raw !== 'table')
+    throw new Error(`--output ${String(raw)}: json, yaml or table`);
+  if (values.json === true && raw !== 'json') throw new Error(`--json and --output ${raw} disagree`);
+  return raw;
 }
 
 function oneLine(text: string): string {
@@ -88,7 +100,14 @@ export async function runCommand(
     io.stdout.write(`${helpText(spec)}\n`);
     return 0;
   }
-  const out = streamOutput(values.json === true, io);
+  let format: OutputFormat;
+  try {
+    format = outputFormat(values);
+  } catch (err) {
+    io.stderr.write(`${label}: ${messageOf(err)}\n`);
+    return 2;
+  }
+  const out = streamOutput(format, io, format === 'yaml' ? (await import('yaml')).stringify : undefined);
   try {
     return await spec.run({ values, argv, env, out });
   } catch (err) {

@@ -1,23 +1,11 @@
 import { hostname } from 'node:os';
+import { messageOf } from '../core/index.js';
 import type { AppDeps } from '../http/app.types.js';
 import type { Metrics } from '../http/metrics.js';
-import type { ServiceState } from '../http/service-state.js';
 import { type Cluster, openCluster, type TransparencyLogOptions } from '../registry/index.js';
-import { NatsLog, type Store } from '../store/index.js';
+import type { Store } from '../store/index.js';
+import { NatsLog } from '../store/nats/index.js';
 import { type Config, configError, type NatsConfig } from './config.js';
-
-/** The `MetricsSource.clusterLag` of a cluster instance (undefined otherwise). */
-export function clusterLagSource(
-  config: Config,
-  state: ServiceState,
-): { clusterLag?: () => number; clusterConnected?: () => boolean } {
-  if (config.nats === undefined) return {};
-  return {
-    clusterLag: () => state.cluster?.report().lagSeqs ?? 0,
-    // Before the first connection there is no report: not connected.
-    clusterConnected: () => state.cluster?.report().nats === 'connected',
-  };
-}
 
 /**
  * Cluster mode (REGISTRY_BACKEND=nats): connects to the NATS cluster (waiting for it, so
@@ -48,16 +36,17 @@ export async function openClusterEngine(
       ...(tlog === undefined ? {} : { log: tlog }),
       onRefused: (seq, err) => {
         deps.metrics.clusterRefused();
-        logger.warn({ seq, err: (err as Error).message }, 'refused a stream message: not served');
+        logger.warn({ seq, err: messageOf(err) }, 'refused a stream message: not served');
       },
       onFollowError: (err) => {
         logger.error(
-          { err: (err as Error).message },
+          { err: messageOf(err) },
           'stream follower trouble (it follows again after the last message it took)',
         );
       },
     });
-    deps.state.cluster = {
+    deps.state.mode = {
+      kind: 'cluster',
       report: () => {
         const r = cluster.link.report();
         return { nats: r.nats, lagSeqs: r.lagSeqs, refused: r.refused };

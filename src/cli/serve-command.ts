@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isRegistryError } from '../core/index.js';
+import { isRegistryError, messageOf } from '../core/index.js';
 import { type Flags, parseConfig } from './config.js';
 import type { Running } from './serve.js';
 
@@ -65,7 +65,7 @@ export function stopOnSignals(running: Running): void {
       .stop()
       .then(() => process.exit(0))
       .catch((err: unknown) => {
-        process.stderr.write(`registry: shutdown failed: ${(err as Error).message}\n`);
+        process.stderr.write(`registry: shutdown failed: ${messageOf(err)}\n`);
         process.exit(1);
       });
   };
@@ -78,7 +78,7 @@ export async function serveCommand(argv: readonly string[]): Promise<number> {
   try {
     flags = serveFlags(argv);
   } catch (err) {
-    process.stderr.write(`registry serve: ${(err as Error).message}\n`);
+    process.stderr.write(`registry serve: ${messageOf(err)}\n`);
     return 2;
   }
   if (flags.help) {

@@ -1,6 +1,5 @@
 import type { AppDeps } from '../http/app.types.js';
 import type { Metrics } from '../http/metrics.js';
-import type { ServiceState } from '../http/service-state.js';
 import { Mirror } from '../mirror/index.js';
 import type { Registry } from '../registry/index.js';
 import { type Config, configError } from './config.js';
@@ -12,20 +11,6 @@ export function assertMirrorConfig(config: Config): void {
       `MIRROR_OF=${config.mirrorOf} needs SIGNER_ALLOWLIST and SIG_THRESHOLD: the upstream's genesis is the mirror's trust root`,
     );
   }
-}
-
-/** The `MetricsSource.mirrorLag` of a mirror (undefined otherwise). */
-export function mirrorLagSource(
-  config: Config,
-  state: ServiceState,
-): { mirrorLag?: () => { seqs: number; seconds: number } } {
-  if (config.mirrorOf === undefined) return {};
-  return {
-    mirrorLag: () => {
-      const r = state.mirror?.report();
-      return { seqs: r?.lagSeqs ?? 0, seconds: r?.lagSeconds ?? 0 };
-    },
-  };
 }
 
 /**
@@ -50,6 +35,6 @@ export function startMirror(
     },
     onRefused: (reason) => deps.metrics.mirrorRefused(reason),
   });
-  state.mirror = mirror;
+  state.mode = { kind: 'mirror', upstream: config.mirrorOf, report: () => mirror.report() };
   return mirror.start();
 }

@@ -9,12 +9,12 @@ import { Metrics } from '../http/metrics.js';
 import { WriteRateLimiter } from '../http/rate-limit.js';
 import { type Listening, listen, requestHandler } from '../http/server.js';
 import { ServiceState } from '../http/service-state.js';
-import { Registry, WitnessClient, WitnessRole } from '../registry/index.js';
-import { type NatsLog, openLevelStore, openMemoryStore, type Store } from '../store/index.js';
+import { mirrorMode, Registry, standaloneMode, WitnessClient, WitnessRole } from '../registry/index.js';
+import { openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
 import { loadOidc } from './oidc-load.js';
-import { clusterLagSource, openClusterEngine } from './serve-cluster.js';
-import { assertMirrorConfig, mirrorLagSource, startMirror } from './serve-mirror.js';
+import { assertMirrorConfig, startMirror } from './serve-mirror.js';
+import { registerModeMetrics, serveModeOf, serviceModeOf } from './serve-mode.js';
 import { readTlogKeys, tlogOptions } from './serve-tlog.js';
 import { fsTypeOf } from './tmpfs.js';
 import { VERSION } from './version.js';
@@ -107,7 +107,8 @@ export async function serve(
     ...(opts.logDestination === undefined ? [] : [opts.logDestination]),
   ) as AppDeps['logger'];
   const state = new ServiceState();
-  state.mirrorOf = config.mirrorOf;
+  const mode = serveModeOf(config);
+  state.mode = serviceModeOf(mode);
   const metrics = new Metrics({
     version: () => state.registry?.version ?? 0,
     counts: () => state.registry?.snapshot.counts() ?? { published: 0, deprecated: 0 },
@@ -116,13 +117,13 @@ export async function serve(
     lagged: () => state.registry?.bus.lagged ?? 0,
     logSize: () => state.registry?.log.size ?? 0,
     checkpointAgeSeconds: () => state.registry?.log.ageSeconds(),
-    ...mirrorLagSource(config, state),
-    ...clusterLagSource(config, state),
   });
+  registerModeMetrics(metrics, state);
   metrics.restart();
   const deps: AppDeps = {
     state,
-    auth: new Authenticator(config.macaroonRootKey),
+    auth:
+      config.macaroonRootKey === undefined ? Authenticator.none() : new Authenticator(config.macaroonRootKey),
     ...(oidc === undefined ? {} : { oidc }),
     readAuth: config.readAuth,
     maxBodyBytes: config.maxBodyBytes,
@@ -146,13 +147,15 @@ export async function serve(
 
   let registry: Registry;
   let store: Store | undefined;
-  let nats: NatsLog | undefined;
+  let nats: { close(): Promise<void> } | undefined;
   let closeEngine: (opts: { zeroFill: boolean }) => Promise<void>;
   try {
     store = config.amnesia ? await openMemoryStore() : await openLevelStore(config.db);
     const log = tlogOptions(config, tlogKeys);
-    if (config.nats !== undefined) {
-      const opened = await openClusterEngine({ ...config, nats: config.nats }, store, deps, log);
+    if (mode.kind === 'cluster') {
+      // Loaded on demand: a standalone or mirror process never loads the NATS client.
+      const { openClusterEngine } = await import('./serve-cluster.js');
+      const opened = await openClusterEngine({ ...config, nats: mode.nats }, store, deps, log);
       registry = opened.cluster.registry;
       nats = opened.log;
       closeEngine = (o) => opened.cluster.close(o);
@@ -161,7 +164,7 @@ export async function serve(
         ...(config.genesis === undefined ? {} : { genesis: config.genesis }),
         proposalTtlMs: config.proposalTtlMs,
         readCacheCap: config.readCacheCap,
-        mirror: config.mirrorOf !== undefined,
+        mode: mode.kind === 'mirror' ? mirrorMode : standaloneMode,
         log,
       });
       registry = r;
@@ -191,8 +194,8 @@ export async function serve(
           onResult: (witness, result) => metrics.witnessRequest(witness, result),
         });
   witnesses?.start();
-  const mirrorOf = config.mirrorOf;
-  const mirror = mirrorOf === undefined ? undefined : startMirror({ ...config, mirrorOf }, registry, deps);
+  const mirror =
+    mode.kind === 'mirror' ? startMirror({ ...config, mirrorOf: mode.upstream }, registry, deps) : undefined;
   if (mirror === undefined) state.registry = registry;
   const sweeper = setInterval(() => {
     registry.sweep().catch((err: unknown) => logger.warn({ err }, 'proposal sweep failed'));

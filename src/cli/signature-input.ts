@@ -59,6 +59,11 @@ function rawSignature(path: string): Uint8Array {
   throw new UsageError(`${path}: expected a raw 64-byte ed25519 signature, got ${data.length} bytes`);
 }
 
+/** `1 --sig-file`, `2 --sig-file flags`, `no --signer-id`. */
+function countOf(n: number, flagName: string): string {
+  return n === 0 ? `no ${flagName}` : n === 1 ? `1 ${flagName}` : `${n} ${flagName} flags`;
+}
+
 /**
  * Every signature the flags name, in flag order: `--sig`, then `--sig-file`/`--signer-id`
  * pairs, then one made with each `--key` over the payload's signing bytes. A signer that
@@ -76,7 +81,7 @@ export function collectSignatures(
   const ids = strings(values, 'signer-id');
   if (files.length !== ids.length) {
     throw new UsageError(
-      `--sig-file given ${files.length} times but --signer-id ${ids.length} times`,
+      `${countOf(files.length, '--sig-file')} but ${countOf(ids.length, '--signer-id')}: each raw signature needs the signer_id of its key`,
       'pair each raw signature file with the signer_id of its key (`registry signer-id --key key.pem`)',
     );
   }

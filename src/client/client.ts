@@ -38,6 +38,14 @@ export { DEFAULT_BASE_URL } from './transport.js';
 
 const API = '/v1/registry';
 
+/** `?a=1&b=2` of the set fields of a query (none: empty), in the order given. */
+function queryOf(q: ListQuery | ProposalQuery): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, String(v));
+  const qs = params.toString();
+  return qs === '' ? '' : `?${qs}`;
+}
+
 /**
  * Typed client for every route of SPEC §5. Non-2xx answers throw a
  * {@link RegistryResponseError} (a `RegistryError` with the envelope's code, message, hint
@@ -90,15 +98,9 @@ export class RegistryClient {
    * ```
    */
   async list(q: ListQuery = {}): Promise<ListPage> {
-    const params = new URLSearchParams();
-    if (q.kind !== undefined) params.set('kind', q.kind);
-    if (q.prefix !== undefined) params.set('prefix', q.prefix);
-    if (q.limit !== undefined) params.set('limit', String(q.limit));
-    if (q.cursor !== undefined) params.set('cursor', q.cursor);
-    const qs = params.toString();
     return this.#http.call({
       method: 'GET',
-      path: `${API}/descriptors${qs === '' ? '' : `?${qs}`}`,
+      path: `${API}/descriptors${queryOf(q)}`,
       parse: (t) => parseListPage(parseJson(t, 'list page')),
     });
   }
@@ -256,15 +258,9 @@ export class RegistryClient {
    * ```
    */
   async proposals(q: ProposalQuery = {}): Promise<{ items: ProposalSummary[]; next_cursor: string | null }> {
-    const params = new URLSearchParams();
-    if (q.status !== undefined) params.set('status', q.status);
-    if (q.prefix !== undefined) params.set('prefix', q.prefix);
-    if (q.limit !== undefined) params.set('limit', String(q.limit));
-    if (q.cursor !== undefined) params.set('cursor', q.cursor);
-    const qs = params.toString();
     return this.#http.call({
       method: 'GET',
-      path: `${API}/proposals${qs === '' ? '' : `?${qs}`}`,
+      path: `${API}/proposals${queryOf(q)}`,
       parse: (t) => parseProposalPage(parseJson(t, 'proposal page')),
     });
   }

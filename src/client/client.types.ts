@@ -1,4 +1,4 @@
-import type { Descriptor, Kind, Payload, RegionMapBody, Signature } from '../core/index.js';
+import type { Descriptor, Kind, Payload, ProposalSummary, RegionMapBody, Signature } from '../core/index.js';
 
 /** Options of {@link RegistryClient}. */
 export interface ClientOptions {
@@ -87,26 +87,7 @@ export interface ApplyResult {
   readonly digest: string;
 }
 
-/** One item of GET /proposals (SPEC §5): who signed and who is missing, per signer set. */
-export interface ProposalSummary {
-  readonly proposal_id: string;
-  readonly descriptor_id: string;
-  readonly version: number;
-  readonly kind: string;
-  readonly status: 'pending' | 'ready';
-  readonly signatures: number;
-  readonly threshold: number;
-  readonly signed_by: readonly string[];
-  readonly missing: readonly string[];
-  /** The current set, and during a rotation the new one, each with its own threshold. */
-  readonly sets: ReadonlyArray<{
-    readonly set: 'current' | 'new';
-    readonly threshold: number;
-    readonly signed_by: readonly string[];
-    readonly missing: readonly string[];
-  }>;
-  readonly expires_at: string;
-}
+export type { ProposalSummary, SetProgress } from '../core/index.js';
 
 export interface ProposalQuery {
   readonly status?: 'pending' | 'ready';

@@ -1,7 +1,14 @@
-import { type Governance, type GovernanceBody, parseAllowList, RegistryError } from '../core/index.js';
-import { backoffDelay, sleepUnlessWoken } from './backoff.js';
+import {
+  type Governance,
+  type GovernanceBody,
+  parseAllowList,
+  RegistryError,
+  verifyLogEntry,
+} from '../core/index.js';
+import { backoffDelay } from './backoff.js';
 import { RegistryClient } from './client.js';
 import type { DescriptorResponse, WatchEvent } from './client.types.js';
+import { asRegistryError, type FollowHandler, LogFollower, TRANSPORT_CODES } from './log-follower.js';
 import { RegistryResponseError } from './response-error.js';
 import type {
   ChangeEvent,
@@ -12,7 +19,7 @@ import type {
   WatcherPhase,
   WatcherStatus,
 } from './topology-watcher.types.js';
-import { assertMatchesLog, assertNextEntry, verifyEntry } from './verify-entry.js';
+import { assertNextEntry, claimOf, headRefOf } from './verify-entry.js';
 import { type Listener, WatcherSignals } from './watcher-signals.js';
 
 /** A failure tied to one seq: the loop reports it and reconnects from the last good seq. */
@@ -22,21 +29,6 @@ class SeqFailure {
     readonly seq: number,
     readonly error: RegistryError,
   ) {}
-}
-
-/** Codes that say the descriptor could not be read, not that it is wrong. */
-const TRANSPORT = new Set(['StoreUnavailable', 'WriteRateLimited', 'Unauthorized', 'Forbidden']);
-
-function asRegistryError(err: unknown, what: string): RegistryError {
-  if (err instanceof RegistryError) return err;
-  return new RegistryError(
-    'StoreUnavailable',
-    `${what}: ${err instanceof Error ? err.message : String(err)}`,
-    '',
-    {
-      cause: err,
-    },
-  );
 }
 
 /**
@@ -86,9 +78,7 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
   #status: WatcherStatus = 'idle';
   #lastError: WatcherErrorEvent | undefined;
   #closed = false;
-  #loop: Promise<void> | undefined;
-  #conn: AbortController | undefined;
-  #wake: (() => void) | undefined;
+  readonly #follower: LogFollower;
   readonly #signals: WatcherSignals;
   #syncedOnce = false;
 
@@ -107,6 +97,9 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
         retryInMs: undefined,
       }),
     );
+    this.#follower = new LogFollower(this.#client, this.#handler(), {
+      ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: opts.idleTimeoutMs }),
+    });
     if (opts.onChange !== undefined) this.#signals.on('change', opts.onChange);
     if (opts.onError !== undefined) this.#signals.on('error', opts.onError);
   }
@@ -119,7 +112,7 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
    * ```
    */
   start(): this {
-    if (this.#loop === undefined && !this.#closed) this.#loop = this.#run();
+    if (!this.#closed) this.#follower.start();
     return this;
   }
 
@@ -248,12 +241,10 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
     if (!this.#closed) {
       this.#closed = true;
       this.#status = 'closed';
-      this.#conn?.abort();
-      this.#wake?.();
       this.#signals.end();
       this.#rejectWaiters('watcher closed');
     }
-    await this.#loop;
+    await this.#follower.close();
   }
 
   #wait(done: () => boolean): Promise<void> {
@@ -275,76 +266,48 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
     this.#signals.emit('error', e);
   }
 
-  async #run(): Promise<void> {
+  /** What the watcher adds to the shared follower loop: its seq, its checks, its backoff policy. */
+  #handler(): FollowHandler {
     let attempt = 0;
-    while (!this.#closed) {
-      const conn = new AbortController();
-      this.#conn = conn;
-      let failure: { phase: WatcherPhase; seq: number | undefined; error: RegistryError } | undefined;
-      let idle: NodeJS.Timeout | undefined;
-      let silent = false;
-      const arm = () => {
-        clearTimeout(idle);
-        idle = setTimeout(() => {
-          silent = true;
-          conn.abort();
-        }, this.#opts.idleTimeoutMs ?? 45_000);
-      };
-      try {
+    return {
+      since: () => {
         this.#status = 'connecting';
-        arm();
-        for await (const item of this.#client.watch({ since: this.#seq, signal: conn.signal })) {
-          clearTimeout(idle);
-          if (this.#status === 'connecting') this.#status = 'syncing';
-          if (item.type === 'progress') {
-            this.#progress(item.registryVersion);
-          } else {
-            await this.#ingest(item);
-          }
-          attempt = 0;
-          if (this.#closed) break;
-          arm();
+        return this.#seq;
+      },
+      item: async (item) => {
+        if (this.#status === 'connecting') this.#status = 'syncing';
+        if (item.type === 'progress') this.#progress(item.registryVersion);
+        else await this.#ingest(item);
+        attempt = 0;
+      },
+      ended: (why) => {
+        attempt++;
+        const failure = why === undefined ? undefined : this.#classify(why);
+        const halt = failure?.phase === 'verify' && this.#opts.onVerificationFailure === 'halt';
+        const delay = halt ? undefined : backoffDelay(attempt, this.#opts.backoff ?? {}, this.#random);
+        if (failure !== undefined) this.#report({ ...failure, attempt, retryInMs: delay });
+        if (delay === undefined) {
+          this.#status = 'halted';
+          this.#rejectWaiters(`watcher halted at seq ${this.#seq}`);
+          return undefined;
         }
-        if (silent) {
-          const ms = this.#opts.idleTimeoutMs ?? 45_000;
-          failure = {
-            phase: 'connect',
-            seq: undefined,
-            error: new RegistryError('StoreUnavailable', `watch stream silent for ${ms} ms`),
-          };
-        }
-      } catch (err) {
-        if (err instanceof SeqFailure) failure = err;
-        else if (
-          err instanceof RegistryError &&
-          !(err instanceof RegistryResponseError) &&
-          !TRANSPORT.has(err.code)
-        ) {
-          // A malformed stream message (SPEC §6 shape) is the server's data, refused as such.
-          failure = { phase: 'verify', seq: this.#seq + 1, error: err };
-        } else {
-          failure = { phase: 'connect', seq: undefined, error: asRegistryError(err, 'watch stream failed') };
-        }
-      } finally {
-        clearTimeout(idle);
-        conn.abort();
-      }
-      if (this.#closed) break;
-      attempt++;
-      const halt = failure?.phase === 'verify' && this.#opts.onVerificationFailure === 'halt';
-      const delay = halt ? undefined : backoffDelay(attempt, this.#opts.backoff ?? {}, this.#random);
-      if (failure !== undefined) this.#report({ ...failure, attempt, retryInMs: delay });
-      if (delay === undefined) {
-        this.#status = 'halted';
-        this.#rejectWaiters(`watcher halted at seq ${this.#seq}`);
-        break;
-      }
-      this.#status = 'backoff';
-      await sleepUnlessWoken(delay, (wake) => {
-        this.#wake = wake;
-      });
+        this.#status = 'backoff';
+        return delay;
+      },
+    };
+  }
+
+  #classify(err: unknown): { phase: WatcherPhase; seq: number | undefined; error: RegistryError } {
+    if (err instanceof SeqFailure) return err;
+    if (
+      err instanceof RegistryError &&
+      !(err instanceof RegistryResponseError) &&
+      !TRANSPORT_CODES.has(err.code)
+    ) {
+      // A malformed stream message (SPEC §6 shape) is the server's data, refused as such.
+      return { phase: 'verify', seq: this.#seq + 1, error: err };
     }
-    if (this.#closed) this.#status = 'closed';
+    return { phase: 'connect', seq: undefined, error: asRegistryError(err, 'watch stream failed') };
   }
 
   #progress(registryVersion: number): void {
@@ -386,13 +349,17 @@ export class TopologyWatcher implements AsyncIterable<ChangeEvent> {
       served = await this.#client.getVersion(id, version);
     } catch (err) {
       const e = asRegistryError(err, `seq ${ev.seq}: fetching ${id} version ${version}`);
-      throw failure(e, TRANSPORT.has(e.code) ? 'fetch' : 'verify');
+      throw failure(e, TRANSPORT_CODES.has(e.code) ? 'fetch' : 'verify');
     }
     const d = served.descriptor;
     let governance: Governance;
     try {
-      assertMatchesLog(ev, d, served.digest);
-      governance = verifyEntry(d, this.#governance, previous, this.#genesis);
+      // The watcher reads parsed JSON: the served bytes' form is the mirror's concern (undefined).
+      governance = verifyLogEntry(claimOf(ev), d, undefined, {
+        governance: this.#governance,
+        head: headRefOf(previous),
+        pinned: this.#genesis,
+      }).governance;
     } catch (err) {
       throw failure(err);
     }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import canonicalize from 'canonicalize';
-import { RegistryError } from './errors.js';
+import { messageOf, RegistryError } from './errors.js';
 
 /** SPEC §2: domain separation so a descriptor signature can never be replayed as anything else. */
 export const SIGNING_DOMAIN = 'ron-registry/descriptor/v1\n';
@@ -12,14 +12,9 @@ export function canonicalJson(value: unknown): string {
   try {
     text = canonicalize(value);
   } catch (cause) {
-    throw new RegistryError(
-      'BadRequest',
-      `value has no canonical JSON form: ${(cause as Error).message}`,
-      '',
-      {
-        cause,
-      },
-    );
+    throw new RegistryError('BadRequest', `value has no canonical JSON form: ${messageOf(cause)}`, '', {
+      cause,
+    });
   }
   if (text === undefined) throw new RegistryError('BadRequest', 'value has no canonical JSON form');
   return text;

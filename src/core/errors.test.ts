@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseErrorTable, readSpecErrorTable, SPEC_PATH } from '../../test/helpers/spec-table.js';
-import { badRequest, ERROR_CODES, type ErrorCode, isRegistryError, RegistryError, STATUS } from './errors.js';
+import {
+  badRequest,
+  ERROR_CODES,
+  type ErrorCode,
+  isRegistryError,
+  messageOf,
+  RegistryError,
+  STATUS,
+} from './errors.js';
 
 /** A copy of SPEC §5's error table (status and code columns), so CI without SPEC.md still checks it. */
 const EMBEDDED_TABLE = `
@@ -37,15 +45,19 @@ describe('ERROR_CODES', () => {
     });
   });
 
-  describe('when SPEC.md is beside the checkout', () => {
-    // CI clones only the repository, where ../shared/SPEC.md does not exist; the embedded copy
-    // above still runs there, and this test keeps that copy honest wherever SPEC.md is present.
-    it.skipIf(specTable === undefined)(`matches SPEC.md's error table (${SPEC_PATH})`, () => {
-      expect(specTable?.size).toBeGreaterThan(0);
-      expectTableMatchesCodes(specTable ?? new Map());
-      expect(specTable).toEqual(parseErrorTable(EMBEDDED_TABLE));
+  // SPEC.md lives beside the repository (../shared/SPEC.md), which a clone of the repository
+  // alone (CI) does not have. There the embedded copy above is the check, and this test is
+  // not registered at all rather than counted as a skip: a skip in CI means a missing tool
+  // (README, Development). Wherever SPEC.md is present it keeps the embedded copy honest.
+  if (specTable !== undefined) {
+    describe('when SPEC.md is beside the checkout', () => {
+      it(`matches SPEC.md's error table (${SPEC_PATH})`, () => {
+        expect(specTable.size).toBeGreaterThan(0);
+        expectTableMatchesCodes(specTable);
+        expect(specTable).toEqual(parseErrorTable(EMBEDDED_TABLE));
+      });
     });
-  });
+  }
 });
 
 describe('RegistryError', () => {
@@ -116,5 +128,16 @@ describe('badRequest', () => {
         throw err;
       }).toThrowRegistryError('BadRequest', 'body.name');
     });
+  });
+});
+
+describe('messageOf', () => {
+  it("gives an Error's message, a thrown string itself, and any other value as a string", () => {
+    expect(messageOf(new RegistryError('NotFound', 'no such id'))).toBe('no such id');
+    expect(messageOf(new TypeError('x is not a function'))).toBe('x is not a function');
+    expect(messageOf('socket hang up')).toBe('socket hang up');
+    expect(messageOf(42)).toBe('42');
+    expect(messageOf(undefined)).toBe('undefined');
+    expect(messageOf({ toString: () => 'custom' })).toBe('custom');
   });
 });

@@ -1,4 +1,4 @@
-import { badRequest, RegistryError } from './errors.js';
+import { badRequest, messageOf, RegistryError } from './errors.js';
 import { MAX_DEPTH, MAX_STRING_BYTES } from './limits.js';
 
 /**
@@ -11,7 +11,7 @@ export function parseJsonText(text: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (cause) {
-    throw new RegistryError('BadRequest', `malformed JSON: ${(cause as Error).message}`, 'send a JSON body', {
+    throw new RegistryError('BadRequest', `malformed JSON: ${messageOf(cause)}`, 'send a JSON body', {
       cause,
     });
   }

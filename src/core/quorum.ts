@@ -83,3 +83,12 @@ export function countQuorum(valid: ReadonlySet<SignerId>, rules: readonly Quorum
 export function assertQuorum(t: Tally): void {
   if (!t.met) throw new RegistryError('NoQuorum', t.short.join('; '));
 }
+
+/** The quorum a set of already-verified signatures reaches under `gov` (membership only). */
+export function tallyOf(payload: Payload, signatures: readonly Signature[], gov: Governance): Tally {
+  const rules = quorumRules(payload, gov);
+  const allowed = allowList(rules);
+  const valid = new Set<SignerId>();
+  for (const s of signatures) if (allowed.has(s.signer_id)) valid.add(s.signer_id);
+  return countQuorum(valid, rules);
+}

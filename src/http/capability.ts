@@ -98,12 +98,17 @@ export function bearerToken(authorization: string | undefined): string {
 }
 
 export class Authenticator {
-  readonly #key: Buffer;
+  readonly #key: Buffer | undefined;
   readonly #now: () => number;
 
-  constructor(rootKeyHex: string, now: () => number = Date.now) {
-    this.#key = deriveKey(rootKeyHex);
+  /** `undefined`: a mirror without MACAROON_ROOT_KEY (and without READ_AUTH), which verifies no macaroon. */
+  constructor(rootKeyHex: string | undefined, now: () => number = Date.now) {
+    this.#key = rootKeyHex === undefined ? undefined : deriveKey(rootKeyHex);
     this.#now = now;
+  }
+
+  static none(): Authenticator {
+    return new Authenticator(undefined);
   }
 
   /**
@@ -112,6 +117,13 @@ export class Authenticator {
    */
   authenticate(authorization: string | undefined): Capability {
     const token = bearerToken(authorization);
+    if (this.#key === undefined) {
+      throw new RegistryError(
+        'Unauthorized',
+        'this mirror has no MACAROON_ROOT_KEY: it verifies no tokens',
+        'send writes and token-scoped requests to the upstream',
+      );
+    }
     const decoded = decodeToken(token);
     if (decoded === undefined) throw unauthorized('token is not base64');
     const m = parseMacaroon(decoded);

@@ -12,8 +12,8 @@ export function engine(deps: AppDeps): Registry {
       'StoreUnavailable',
       deps.state.shuttingDown
         ? 'registry is shutting down'
-        : deps.state.mirrorOf !== undefined
-          ? `mirror of ${deps.state.mirrorOf} has not caught up with its upstream yet`
+        : deps.state.upstream !== undefined
+          ? `mirror of ${deps.state.upstream} has not caught up with its upstream yet`
           : 'registry is starting: snapshot not loaded yet',
       deps.state.shuttingDown ? 'retry against another instance' : 'retry once /readyz answers 200',
     );
@@ -23,7 +23,7 @@ export function engine(deps: AppDeps): Registry {
 
 /** SPEC §11: a mirror takes no writes. */
 export function assertWritable(deps: AppDeps): void {
-  const upstream = deps.state.mirrorOf;
+  const upstream = deps.state.upstream;
   if (upstream !== undefined) {
     throw new RegistryError(
       'ReadOnly',

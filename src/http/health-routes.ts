@@ -5,22 +5,46 @@ import { envelopeOf } from './envelope.js';
 import { openApiDocument } from './openapi.js';
 import { json } from './respond.js';
 import { BASE } from './routes.js';
-import type { ClusterReport, UpstreamReport } from './service-state.js';
+import type { ServiceMode } from './service-state.js';
 
-/** SPEC §11 /readyz fields of a mirror: the upstream's state and how far behind it is. */
-function upstreamFields(r: UpstreamReport | undefined): object {
-  if (r === undefined) return {};
-  return {
-    upstream: r.upstream,
-    lag: { seqs: r.lagSeqs, seconds: Math.round(r.lagSeconds * 1000) / 1000 },
-    ...(r.refusedSeq === undefined ? {} : { refused_seq: r.refusedSeq }),
-  };
-}
-
-/** Cluster mode /readyz fields: the NATS connection, the view's lag behind the stream, refusals. */
-function clusterFields(r: ClusterReport | undefined): object {
-  if (r === undefined) return {};
-  return { cluster: { nats: r.nats, lag: { seqs: r.lagSeqs }, refused: r.refused } };
+/** What a mode adds to /readyz: its fields, whether writes are degraded, why it is not ready. */
+function modeReadiness(mode: ServiceMode): { fields: object; degraded: boolean; waiting: string } {
+  switch (mode.kind) {
+    case 'standalone':
+      return { fields: {}, degraded: false, waiting: 'snapshot not loaded yet' };
+    case 'mirror': {
+      // SPEC §11: the upstream's state and how far behind it is.
+      const r = mode.report?.();
+      const fields =
+        r === undefined
+          ? {}
+          : {
+              upstream: r.upstream,
+              lag: { seqs: r.lagSeqs, seconds: Math.round(r.lagSeconds * 1000) / 1000 },
+              ...(r.refusedSeq === undefined ? {} : { refused_seq: r.refusedSeq }),
+            };
+      const waiting =
+        mode.report === undefined
+          ? 'snapshot not loaded yet'
+          : `mirror has not caught up with ${mode.upstream} yet`;
+      return { fields, degraded: false, waiting };
+    }
+    case 'cluster': {
+      // The NATS connection, the view's lag behind the stream, refusals.
+      const r = mode.report?.();
+      const fields =
+        r === undefined ? {} : { cluster: { nats: r.nats, lag: { seqs: r.lagSeqs }, refused: r.refused } };
+      return {
+        fields,
+        degraded: r !== undefined && r.nats !== 'connected',
+        waiting: 'snapshot not loaded yet',
+      };
+    }
+    default: {
+      const never: never = mode;
+      throw new Error(`unknown mode ${String(never)}`);
+    }
+  }
 }
 
 export function healthRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -30,27 +54,19 @@ export function healthRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     app.get(`${prefix}/readyz`, (c) => {
       const { state } = deps;
       const r = state.registry;
-      const cluster = state.cluster?.report();
-      const degraded = r?.writesDegraded === true || (cluster !== undefined && cluster.nats !== 'connected');
+      const mode = modeReadiness(state.mode);
+      const degraded = r?.writesDegraded === true || mode.degraded;
       const body = {
         ready: state.ready,
         store: r === undefined ? 'loading' : 'ok',
         bus: r === undefined ? 'loading' : 'ok',
-        writes: degraded ? 'degraded' : state.mirrorOf === undefined ? 'ok' : 'read-only',
+        writes: degraded ? 'degraded' : state.mode.kind === 'mirror' ? 'read-only' : 'ok',
         version: r?.version ?? 0,
-        ...upstreamFields(state.mirror?.report()),
-        ...clusterFields(cluster),
+        ...mode.fields,
       };
       if (state.ready) return json(c, body);
       // SPEC §5: 503 with ready:false, and the envelope every non-2xx carries.
-      const err = new RegistryError(
-        'StoreUnavailable',
-        state.shuttingDown
-          ? 'shutting down'
-          : state.mirror === undefined
-            ? 'snapshot not loaded yet'
-            : `mirror has not caught up with ${state.mirrorOf ?? 'its upstream'} yet`,
-      );
+      const err = new RegistryError('StoreUnavailable', state.shuttingDown ? 'shutting down' : mode.waiting);
       c.set('errorCode', err.code);
       return c.body(JSON.stringify({ ...body, ...envelopeOf(err, c.get('requestId'), deps.now()) }), 503, {
         'content-type': 'application/json; charset=utf-8',

@@ -1,12 +1,8 @@
-import {
-  Counter,
-  collectDefaultMetrics,
-  Gauge,
-  Histogram,
-  type MetricValueWithName,
-  Registry,
-} from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { type ErrorCode, STATUS } from '../core/index.js';
+import { RequestMetrics } from './request-metrics.js';
+
+export { REQUEST_BUCKETS, UNMATCHED_ROUTE } from './request-metrics.js';
 
 /**
  * Engine state the scrape reads (SPEC §9 gauges). Each getter is called once per scrape,
@@ -19,12 +15,6 @@ export interface MetricsSource {
   pendingProposals(): number;
   /** Cumulative count of watchers disconnected for overflowing their buffer (`bus.lagged`). */
   lagged(): number;
-  /** SPEC §11 mirror lag behind the upstream; absent on a registry that is not a mirror. */
-  mirrorLag?(): { seqs: number; seconds: number };
-  /** Cluster mode: stream messages not yet materialized by this instance; absent otherwise. */
-  clusterLag?(): number;
-  /** Cluster mode: whether the NATS connection is up (writes need it); absent otherwise. */
-  clusterConnected?(): boolean;
   /** SPEC §13: the transparency log's durable tree size. */
   logSize?(): number;
   /** SPEC §9: seconds since the newest cosignature of the served checkpoint, or since its signing. */
@@ -41,117 +31,12 @@ export interface MetricsOptions {
 /** `registry_mirror_refused_total{reason}` labels (SPEC §11; see mirror.types.ts). */
 const MIRROR_REASONS = ['seq', 'version', 'verify', 'behind'] as const;
 
-/** The `route` label for requests that matched no route template (404s, scans). */
-export const UNMATCHED_ROUTE = 'unmatched';
-
-/**
- * `request_latency_seconds` buckets: from 100 µs (a head read off the snapshot) to 2.5 s.
- * 0.002 is a bound so the SPEC §10 p99 ≤ 2 ms bar is read exactly, not interpolated.
- */
-export const REQUEST_BUCKETS: readonly number[] = [
-  0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-];
-
 /** `registry_apply_latency_seconds` buckets; 0.005 is a bound for the SPEC §10 apply p95 ≤ 5 ms bar. */
 export const APPLY_BUCKETS: readonly number[] = [
   0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
 ];
 
-/** Node's HTTP parser accepts these; anything else (only possible in-process) is labelled `OTHER`. */
-const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'TRACE', 'CONNECT']);
-
 const UPDATE_RESULTS = ['applied', 'rejected', 'invalid_sig'] as const;
-
-/** One `requests_total` series, counted in a plain number and folded into prom-client at scrape. */
-interface Cell {
-  readonly labels: { route: string; method: string; status: string };
-  n: number;
-  flushed: number;
-}
-
-/** Per-route request state: the latency histogram and the counter cells by method then status. */
-interface RouteSlot {
-  readonly route: string;
-  /** Non-cumulative counts; index `REQUEST_BUCKETS.length` is the `+Inf` overflow. */
-  readonly buckets: Float64Array;
-  sum: number;
-  count: number;
-  readonly methods: Map<string, Map<number, Cell>>;
-}
-
-type LatencyLabel = 'route' | 'le';
-/** `sharedLabels` is read by prom-client's histogram `get()` (empty: no exemplars here). */
-type LatencyValue = MetricValueWithName<LatencyLabel> & { sharedLabels: Record<string, never> };
-const NO_SHARED: Record<string, never> = {};
-const LATENCY_NAME = 'request_latency_seconds';
-const LATENCY_HELP = 'HTTP request latency by route template, in seconds';
-
-/**
- * `request_latency_seconds`, rendered from the route slots at scrape time. prom-client's own
- * `observe()` hashes a label object on every call (measured ~260 ns, a bound counter child
- * another ~235 ns, a `${route} ${method} ${status}` key ~140 ns); the request path instead
- * bumps a Float64Array (SPEC §10 read bar).
- *
- * prom-client 15 renders histograms through `getForPromString()` (the registry's text path
- * and `get()` both call it), so that is the one method replaced; `metrics.test.ts` checks
- * the text and JSON outputs, which would catch a prom-client change here.
- */
-class RouteLatencyHistogram extends Histogram<LatencyLabel> {
-  constructor(
-    registry: Registry,
-    private readonly slots: ReadonlyMap<string, RouteSlot>,
-  ) {
-    super({
-      name: LATENCY_NAME,
-      help: LATENCY_HELP,
-      labelNames: ['route'],
-      buckets: [...REQUEST_BUCKETS],
-      registers: [registry],
-    });
-  }
-
-  async getForPromString(): Promise<{
-    name: string;
-    help: string;
-    type: 'histogram';
-    aggregator: 'sum';
-    values: LatencyValue[];
-  }> {
-    const values: LatencyValue[] = [];
-    const bucket = `${LATENCY_NAME}_bucket`;
-    for (const { route, buckets, sum, count } of this.slots.values()) {
-      let cumulative = 0;
-      REQUEST_BUCKETS.forEach((le, i) => {
-        cumulative += buckets[i] ?? 0;
-        values.push({
-          metricName: bucket,
-          labels: { route, le },
-          value: cumulative,
-          sharedLabels: NO_SHARED,
-        });
-      });
-      values.push({
-        metricName: bucket,
-        labels: { route, le: '+Inf' },
-        value: count,
-        sharedLabels: NO_SHARED,
-      });
-      values.push({
-        metricName: `${LATENCY_NAME}_sum`,
-        labels: { route },
-        value: sum,
-        sharedLabels: NO_SHARED,
-      });
-      values.push({
-        metricName: `${LATENCY_NAME}_count`,
-        labels: { route },
-        value: count,
-        sharedLabels: NO_SHARED,
-      });
-    }
-    return { name: LATENCY_NAME, help: LATENCY_HELP, type: 'histogram', aggregator: 'sum', values };
-  }
-}
 
 /**
  * The SPEC §9 metrics on one prom-client `Registry` of their own (never the global one).
@@ -166,8 +51,7 @@ export class Metrics {
   readonly registry = new Registry();
   readonly contentType: string = this.registry.contentType;
 
-  readonly #maxRoutes: number;
-  readonly #routes = new Map<string, RouteSlot>();
+  readonly #requests: RequestMetrics;
   readonly #updateApplied: Counter.Internal;
   readonly #updateRejected: Counter.Internal;
   readonly #updateInvalidSig: Counter.Internal;
@@ -180,9 +64,7 @@ export class Metrics {
   readonly #witnessRequests: Counter<'witness' | 'result'>;
 
   constructor(source: MetricsSource, options: MetricsOptions = {}) {
-    this.#maxRoutes = options.maxRoutes ?? 64;
     const registers = [this.registry];
-    const routes = this.#routes;
     this.#witnessRequests = new Counter({
       name: 'registry_witness_requests_total',
       help: 'add-checkpoint requests this log sent to its witnesses, by witness and result (SPEC §13)',
@@ -190,24 +72,7 @@ export class Metrics {
       registers,
     });
 
-    new Counter({
-      name: 'requests_total',
-      help: 'HTTP requests by route template, method and status',
-      labelNames: ['route', 'method', 'status'],
-      registers,
-      collect() {
-        for (const slot of routes.values()) {
-          for (const byStatus of slot.methods.values()) {
-            for (const cell of byStatus.values()) {
-              if (cell.n === cell.flushed) continue;
-              this.inc(cell.labels, cell.n - cell.flushed);
-              cell.flushed = cell.n;
-            }
-          }
-        }
-      },
-    });
-    new RouteLatencyHistogram(this.registry, routes);
+    this.#requests = new RequestMetrics(this.registry, options.maxRoutes ?? 64);
 
     new Gauge({
       name: 'registry_descriptors_total',
@@ -308,10 +173,6 @@ export class Metrics {
     });
 
     this.#logMetrics(source, registers);
-    if (source.mirrorLag !== undefined) this.#mirrorMetrics(source.mirrorLag, registers);
-    if (source.clusterLag !== undefined) {
-      this.#clusterMetrics(source.clusterLag, source.clusterConnected ?? (() => true), registers);
-    }
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -352,7 +213,12 @@ export class Metrics {
     this.#clusterRefused?.inc();
   }
 
-  #clusterMetrics(lag: () => number, connected: () => boolean, registers: Registry[]): void {
+  /**
+   * Cluster mode registers its own families (once, at start-up): the NATS connection, the
+   * refusals, and stream messages not yet materialized by this instance.
+   */
+  registerCluster(lag: () => number, connected: () => boolean): void {
+    const registers = [this.registry];
     new Gauge({
       name: 'registry_cluster_nats_connected',
       help: '1 while the NATS connection is up; 0 while reconnecting (reads are served, writes answer 503)',
@@ -376,7 +242,9 @@ export class Metrics {
     });
   }
 
-  #mirrorMetrics(lag: () => { seqs: number; seconds: number }, registers: Registry[]): void {
+  /** SPEC §11: a mirror registers its own families (once, at start-up): refusals and lag behind the upstream. */
+  registerMirror(lag: () => { seqs: number; seconds: number }): void {
+    const registers = [this.registry];
     this.#mirrorRefused = new Counter({
       name: 'registry_mirror_refused_total',
       help: 'Upstream log entries a mirror refused (seq gap, head not advancing by one, not verifying, upstream behind)',
@@ -414,18 +282,7 @@ export class Metrics {
    * @param seconds time from request start to response.
    */
   observeRequest(route: string, method: string, status: number, seconds: number): void {
-    const slot = this.#routes.get(route) ?? this.#newSlot(route);
-    const byStatus = slot.methods.get(method) ?? this.#newMethod(slot, method);
-    const cell = byStatus.get(status) ?? newCell(slot, byStatus, method, status);
-    cell.n++;
-    slot.count++;
-    slot.sum += seconds;
-    let i = 0;
-    for (const le of REQUEST_BUCKETS) {
-      if (seconds <= le) break;
-      i++;
-    }
-    slot.buckets[i] = (slot.buckets[i] ?? 0) + 1;
+    this.#requests.observe(route, method, status, seconds);
   }
 
   /** A successful apply and its latency. */
@@ -461,38 +318,4 @@ export class Metrics {
   text(): Promise<string> {
     return this.registry.metrics();
   }
-
-  #newSlot(route: string): RouteSlot {
-    if (this.#routes.size >= this.#maxRoutes && route !== UNMATCHED_ROUTE) {
-      return this.#routes.get(UNMATCHED_ROUTE) ?? this.#newSlot(UNMATCHED_ROUTE);
-    }
-    const slot: RouteSlot = {
-      route,
-      buckets: new Float64Array(REQUEST_BUCKETS.length + 1),
-      sum: 0,
-      count: 0,
-      methods: new Map(),
-    };
-    this.#routes.set(route, slot);
-    return slot;
-  }
-
-  #newMethod(slot: RouteSlot, method: string): Map<number, Cell> {
-    const label = METHODS.has(method) ? method : 'OTHER';
-    const existing = slot.methods.get(label);
-    if (existing) return existing;
-    const byStatus = new Map<number, Cell>();
-    slot.methods.set(label, byStatus);
-    return byStatus;
-  }
-}
-
-function newCell(slot: RouteSlot, byStatus: Map<number, Cell>, method: string, status: number): Cell {
-  const cell: Cell = {
-    labels: { route: slot.route, method: METHODS.has(method) ? method : 'OTHER', status: String(status) },
-    n: 0,
-    flushed: 0,
-  };
-  byStatus.set(status, cell);
-  return cell;
 }

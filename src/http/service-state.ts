@@ -16,20 +16,31 @@ export interface ClusterReport {
 }
 
 /**
+ * How this process serves, chosen once at start-up (STYLE §3b): each mode brings its own
+ * `/readyz` fields. `report` is undefined until the mode's follower exists.
+ */
+export type ServiceMode =
+  | { readonly kind: 'standalone' }
+  /** SPEC §11: writes answer ReadOnly naming the upstream; `registry` is set once caught up. */
+  | { readonly kind: 'mirror'; readonly upstream: string; report: (() => UpstreamReport) | undefined }
+  /** Writes are degraded while NATS is unreachable. */
+  | { readonly kind: 'cluster'; report: (() => ClusterReport) | undefined };
+
+/**
  * What the HTTP layer needs to know about the process: the engine once its snapshot is
- * loaded, and whether it is shutting down (SPEC §5 /readyz).
+ * loaded, whether it is shutting down (SPEC §5 /readyz), and its mode.
  */
 export class ServiceState {
   registry: Registry | undefined;
   shuttingDown = false;
-  /** Set in mirror mode (SPEC §11): writes answer ReadOnly naming the upstream. */
-  mirrorOf: string | undefined;
-  /** The mirror's follower; `registry` is set only once it has first caught up (SPEC §11). */
-  mirror: { report(): UpstreamReport } | undefined;
-  /** Set in cluster mode: writes are degraded while NATS is unreachable. */
-  cluster: { report(): ClusterReport } | undefined;
+  mode: ServiceMode = { kind: 'standalone' };
   /** SPEC §13: set with WITNESS_KEY once the store is open (POST /log/witness/add-checkpoint). */
   witness: WitnessRole | undefined;
+
+  /** The upstream a mirror follows (undefined in the other modes). */
+  get upstream(): string | undefined {
+    return this.mode.kind === 'mirror' ? this.mode.upstream : undefined;
+  }
 
   get ready(): boolean {
     return this.registry !== undefined && !this.shuttingDown;

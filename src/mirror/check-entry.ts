@@ -1,17 +1,18 @@
 import {
-  assertMatchesLog,
+  asRegistryError,
   assertNextEntry,
+  claimOf,
   type DescriptorResponse,
+  headRefOf,
   type VerifiedHead,
-  verifyEntry,
   type WatchEvent,
 } from '../client/index.js';
 import {
-  canonicalJson,
   type Governance,
   type GovernanceBody,
   payloadOf,
-  RegistryError,
+  type RegistryError,
+  verifyLogEntry,
 } from '../core/index.js';
 import type { IngestItem } from '../registry/index.js';
 import type { RefusalReason } from './mirror.types.js';
@@ -32,8 +33,18 @@ export interface Cursor {
   readonly heads: Map<string, VerifiedHead>;
 }
 
-const asError = (err: unknown): RegistryError =>
-  err instanceof RegistryError ? err : new RegistryError('BadRequest', String(err), '', { cause: err });
+const asError = (err: unknown): RegistryError => asRegistryError(err, 'checking the entry');
+
+/** After an entry verified: the cursor moves past it (its seq, the governance after it, its id's head). */
+export function advanceCursor(cursor: Cursor, seq: number, item: IngestItem, governance: Governance): void {
+  cursor.seq = seq;
+  cursor.governance = governance;
+  cursor.heads.set(item.log.descriptor_id, {
+    version: item.log.version,
+    digest: item.log.digest,
+    descriptor: { kind: item.payload.kind },
+  });
+}
 
 /** Before the fetch: the watcher's rollback checks (SPEC §11: no skipped seq, no head moving back). */
 export function checkOrder(ev: WatchEvent, cursor: Cursor, head: VerifiedHead | undefined): void {
@@ -45,10 +56,10 @@ export function checkOrder(ev: WatchEvent, cursor: Cursor, head: VerifiedHead | 
 }
 
 /**
- * After the fetch: the served bytes are the logged descriptor, in JCS form (so the mirror
- * serves what was signed, byte for byte), and verify under the governance in force at this
- * log position (the watcher's `verifyEntry`: pinned genesis, quorum, rotations under old
- * AND new thresholds). Returns what to ingest and the governance after it.
+ * After the fetch: core's `verifyLogEntry` (the logged descriptor, in JCS form so the mirror
+ * serves what was signed, verified under the governance in force at this log position:
+ * pinned genesis, quorum, rotations under old AND new thresholds). Returns what to ingest
+ * and the governance after it.
  */
 export function checkServed(
   ev: WatchEvent,
@@ -60,14 +71,12 @@ export function checkServed(
   const d = served.descriptor;
   let governance: Governance;
   try {
-    assertMatchesLog(ev, d, served.digest);
-    if (canonicalJson(d) !== served.body) {
-      throw new RegistryError(
-        'BadRequest',
-        `seq ${ev.seq}: the served bytes of ${d.id} version ${d.version} are not its JCS form (SPEC §2)`,
-      );
-    }
-    governance = verifyEntry(d, cursor.governance, head, pinned);
+    // The served bytes are checked too: the mirror serves them byte for byte.
+    governance = verifyLogEntry(claimOf(ev), d, served.body, {
+      governance: cursor.governance,
+      head: headRefOf(head),
+      pinned,
+    }).governance;
   } catch (err) {
     throw new Refusal(ev.seq, 'verify', asError(err));
   }

@@ -1,2 +1,3 @@
+export { advanceCursor, type Cursor, checkOrder, checkServed, Refusal } from './check-entry.js';
 export { Mirror } from './mirror.js';
 export type * from './mirror.types.js';

@@ -1,22 +1,30 @@
 import {
+  asRegistryError,
   backoffDelay,
   type DescriptorResponse,
+  type FollowHandler,
+  LogFollower,
   RegistryClient,
-  sleepUnlessWoken,
+  TRANSPORT_CODES,
   type VerifiedHead,
   type WatchEvent,
 } from '../client/index.js';
 import { type GovernanceBody, parseAllowList, RegistryError } from '../core/index.js';
 import type { Registry } from '../registry/index.js';
-import { type Cursor, checkOrder, checkServed, Refusal } from './check-entry.js';
+import { advanceCursor, type Cursor, checkOrder, checkServed, Refusal } from './check-entry.js';
 import type { MirrorOptions, MirrorReport, UpstreamState } from './mirror.types.js';
 
-type Queued =
-  | { readonly kind: 'event'; readonly ev: WatchEvent; readonly fetched: Promise<DescriptorResponse> }
-  | { readonly kind: 'progress'; readonly version: number };
-
-/** Codes that say the upstream could not be read, not that what it served is wrong. */
-const TRANSPORT = new Set(['StoreUnavailable', 'WriteRateLimited', 'Unauthorized', 'Forbidden']);
+/** `p`, or a rejection once `signal` aborts (a fetch the upstream never answers must not hold up close). */
+function untilAborted<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  const raced = new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new RegistryError('StoreUnavailable', 'connection closed'));
+    if (signal.aborted) onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+  raced.catch(() => undefined); // an entry refused before its fetch is awaited never reads it
+  return raced;
+}
 
 /**
  * SPEC §11 read replica: follows the upstream's `/watch` from the store's last seq (0 when
@@ -47,9 +55,7 @@ export class Mirror {
   #last: Promise<unknown> = Promise.resolve();
   #ingestError: unknown;
   #closed = false;
-  #loop: Promise<void> | undefined;
-  #conn: AbortController | undefined;
-  #wake: (() => void) | undefined;
+  readonly #follower: LogFollower;
 
   constructor(opts: MirrorOptions) {
     this.#opts = opts;
@@ -63,10 +69,13 @@ export class Mirror {
     this.#now = opts.now ?? Date.now;
     this.#window = opts.window ?? 64;
     this.#currentAt = this.#now();
+    this.#follower = new LogFollower(this.#client, this.#handler(), {
+      ...(opts.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: opts.idleTimeoutMs }),
+    });
   }
 
   start(): this {
-    if (this.#loop === undefined && !this.#closed) this.#loop = this.#run();
+    if (!this.#closed) this.#follower.start();
     return this;
   }
 
@@ -87,25 +96,79 @@ export class Mirror {
   /** Stops following; entries already verified finish committing. */
   async close(): Promise<void> {
     this.#closed = true;
-    this.#conn?.abort();
-    this.#wake?.();
-    await this.#loop;
+    await this.#follower.close();
     await this.#last.catch(() => undefined);
   }
 
-  async #run(): Promise<void> {
+  /**
+   * What the mirror adds to the shared follower loop: it resumes from what is committed,
+   * prefetches `window` logged versions ahead while verifying and ingesting strictly in seq
+   * order, and backs off (resetting the count only when a session advanced and was not a refusal).
+   */
+  #handler(): FollowHandler {
     let attempt = 0;
-    while (!this.#closed) {
-      const before = this.#cursor.seq;
-      const failure = await this.#session();
-      if (this.#closed) break;
-      attempt = this.#cursor.seq > before && !(failure instanceof Refusal) ? 1 : attempt + 1;
-      this.#fail(failure);
-      const delay = backoffDelay(attempt, this.#opts.backoff ?? {}, this.#opts.random ?? Math.random);
-      await sleepUnlessWoken(delay, (wake) => {
-        this.#wake = wake;
-      });
-    }
+    let before = 0;
+    let chain: Promise<void> = Promise.resolve();
+    const queued: Array<Promise<void>> = [];
+    return {
+      since: async () => {
+        // Start from what is committed: entries verified but not yet on disk are re-read.
+        await this.#last.catch(() => undefined);
+        this.#ingestError = undefined;
+        const version = this.#registry.version;
+        this.#cursor = {
+          seq: version,
+          governance: version === 0 ? undefined : this.#registry.snapshot.governance,
+          heads: new Map(),
+        };
+        before = version;
+        chain = Promise.resolve();
+        this.#opts.logger.info(
+          { upstream: this.#opts.upstream, since: version },
+          'mirror following the upstream',
+        );
+        return version;
+      },
+      item: (item, session) => {
+        this.#connected = true;
+        if (this.#state === 'unreachable') this.#state = 'ok';
+        let step: () => Promise<void>;
+        if (item.type === 'event') {
+          this.#upstreamSeq = Math.max(this.#upstreamSeq, item.seq);
+          const { descriptor_id: id, version: v } = item.event.data;
+          const fetched = this.#client.getVersion(id, v);
+          fetched.catch(() => undefined); // awaited in order below
+          step = () => this.#entry(item, untilAborted(fetched, session.signal));
+        } else {
+          this.#upstreamSeq = item.registryVersion;
+          step = () => this.#progress(item.registryVersion);
+        }
+        const job = chain.then(async () => {
+          // Shutting down or failed: do not wait on fetches still in flight.
+          if (session.signal.aborted || this.#closed) return;
+          try {
+            await step();
+            if (this.#ingestError !== undefined) throw this.#ingestError;
+          } catch (err) {
+            session.abort(err);
+          }
+        });
+        chain = job;
+        queued.push(job);
+        void job.then(() => queued.splice(queued.indexOf(job), 1));
+        return queued.length >= this.#window ? queued[0] : undefined;
+      },
+      settle: async () => {
+        this.#connected = false;
+        await chain;
+      },
+      ended: (why) => {
+        const failure = why ?? new RegistryError('StoreUnavailable', 'upstream ended the watch stream');
+        attempt = this.#cursor.seq > before && !(failure instanceof Refusal) ? 1 : attempt + 1;
+        this.#fail(failure);
+        return backoffDelay(attempt, this.#opts.backoff ?? {}, this.#opts.random ?? Math.random);
+      },
+    };
   }
 
   #fail(failure: unknown): void {
@@ -128,98 +191,6 @@ export class Mirror {
     );
   }
 
-  /** One connection: returns why it ended (a Refusal, a transport or store error). */
-  async #session(): Promise<unknown> {
-    // Start from what is committed: entries verified but not yet on disk are re-read.
-    await this.#last.catch(() => undefined);
-    this.#ingestError = undefined;
-    const version = this.#registry.version;
-    this.#cursor = {
-      seq: version,
-      governance: version === 0 ? undefined : this.#registry.snapshot.governance,
-      heads: new Map(),
-    };
-    const conn = new AbortController();
-    this.#conn = conn;
-    if (this.#closed) return undefined;
-    this.#opts.logger.info(
-      { upstream: this.#opts.upstream, since: version },
-      'mirror following the upstream',
-    );
-    const queue: Queued[] = [];
-    let wake: (() => void) | undefined;
-    let space: (() => void) | undefined;
-    let ended = false;
-    let streamError: unknown = new RegistryError('StoreUnavailable', 'upstream ended the watch stream');
-    let idle: NodeJS.Timeout | undefined;
-    const idleMs = this.#opts.idleTimeoutMs ?? 45_000;
-    const arm = () => {
-      clearTimeout(idle);
-      idle = setTimeout(() => {
-        streamError = new RegistryError('StoreUnavailable', `upstream watch stream silent for ${idleMs} ms`);
-        conn.abort();
-      }, idleMs);
-    };
-    const producer = (async () => {
-      try {
-        arm();
-        for await (const item of this.#client.watch({ since: version, signal: conn.signal })) {
-          arm();
-          this.#connected = true;
-          if (this.#state === 'unreachable') this.#state = 'ok';
-          if (item.type === 'event') {
-            this.#upstreamSeq = Math.max(this.#upstreamSeq, item.seq);
-            const { descriptor_id: id, version: v } = item.event.data;
-            const fetched = this.#client.getVersion(id, v);
-            fetched.catch(() => undefined); // awaited in order by the consumer
-            queue.push({ kind: 'event', ev: item, fetched });
-          } else {
-            this.#upstreamSeq = item.registryVersion;
-            queue.push({ kind: 'progress', version: item.registryVersion });
-          }
-          wake?.();
-          while (queue.length >= this.#window && !conn.signal.aborted) {
-            await new Promise<void>((r) => {
-              space = r;
-            });
-          }
-        }
-      } catch (err) {
-        if (!conn.signal.aborted) streamError = err;
-      } finally {
-        clearTimeout(idle);
-        ended = true;
-        this.#connected = false;
-        wake?.();
-      }
-    })();
-    try {
-      for (;;) {
-        const next = queue.shift();
-        if (next === undefined) {
-          if (ended || this.#closed) break;
-          await new Promise<void>((r) => {
-            wake = r;
-          });
-          wake = undefined;
-          continue;
-        }
-        space?.();
-        if (this.#closed) break; // shutting down: do not wait on fetches still in flight
-        if (next.kind === 'progress') await this.#progress(next.version);
-        else await this.#entry(next.ev, next.fetched);
-        if (this.#ingestError !== undefined) throw this.#ingestError;
-      }
-      return streamError;
-    } catch (err) {
-      return err;
-    } finally {
-      conn.abort();
-      space?.();
-      await producer;
-    }
-  }
-
   #head(id: string): VerifiedHead | undefined {
     const h = this.#cursor.heads.get(id);
     if (h !== undefined) return h;
@@ -237,19 +208,13 @@ export class Mirror {
     try {
       served = await fetched;
     } catch (err) {
-      const e = err instanceof RegistryError ? err : new RegistryError('StoreUnavailable', String(err));
+      const e = asRegistryError(err, `fetching seq ${ev.seq}`);
       // Unreachable is not untrusted; a 404 or a malformed answer for a logged entry is.
-      if (TRANSPORT.has(e.code)) throw e;
+      if (TRANSPORT_CODES.has(e.code)) throw e;
       throw new Refusal(ev.seq, 'verify', e);
     }
     const { item, governance } = checkServed(ev, served, this.#cursor, head, this.#pinned);
-    this.#cursor.seq = ev.seq;
-    this.#cursor.governance = governance;
-    this.#cursor.heads.set(id, {
-      version: item.log.version,
-      digest: item.log.digest,
-      descriptor: { kind: item.payload.kind },
-    });
+    advanceCursor(this.#cursor, ev.seq, item, governance);
     if (this.#refusedSeq !== undefined && ev.seq >= this.#refusedSeq) {
       this.#refusedSeq = undefined;
       this.#state = 'ok';

@@ -6,11 +6,11 @@ import {
   governanceOf,
   type HeadRef,
   type Payload,
+  tallyOf,
 } from '../core/index.js';
 import type { Append, LogEntry, ProposalRecord } from '../store/index.js';
 import { descriptorBytes, type Entry, entryOf } from './entry.js';
 import { assertLeafFits } from './log/leaf-bytes.js';
-import { tallyOf } from './proposals.js';
 
 /** SPEC §5 200 body of POST /apply. */
 export interface ApplyResult {

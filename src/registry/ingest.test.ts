@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GENESIS, NOW, openMemoryStore, servicePayload } from '../../test/helpers/fixtures.js';
 import { canonicalJson, digestOf, genesisPayload, type Payload, signingBytes } from '../core/index.js';
 import type { LogEntry } from '../store/index.js';
+import { mirrorMode } from './local-mode.js';
 import { Registry } from './registry.js';
 
 /** SPEC §11 engine side: what `Registry.ingest` itself refuses, whatever the caller verified. */
@@ -22,7 +23,7 @@ function item(payload: Payload, seq: number, over: Partial<LogEntry> = {}) {
 
 describe('Registry.ingest', () => {
   it('appends with the given seq and log entry, and refuses a wrong seq, digest or version', async () => {
-    const r = await Registry.open(await openMemoryStore(), { genesis: GENESIS, mirror: true });
+    const r = await Registry.open(await openMemoryStore(), { genesis: GENESIS, mode: mirrorMode });
     expect(r.version).toBe(0);
     const g = genesisPayload(GENESIS, NOW);
     await r.ingest(item(g, 1, { applied_by: 'genesis' }));

@@ -2,37 +2,12 @@ import {
   allowList,
   type Governance,
   type Payload,
+  type ProposalSummary,
   quorumRules,
+  type SetProgress,
   type Signature,
-  type SignerId,
 } from '../core/index.js';
 import type { ProposalRecord } from '../store/index.js';
-
-/** One signer set a proposal must satisfy: the current one, and during a rotation the new one. */
-export interface SetProgress {
-  readonly set: 'current' | 'new';
-  readonly threshold: number;
-  readonly signed_by: readonly SignerId[];
-  readonly missing: readonly SignerId[];
-}
-
-/** SPEC §5 GET /proposals item: who signed, who has not yet, per set. */
-export interface ProposalSummary {
-  readonly proposal_id: string;
-  readonly descriptor_id: string;
-  readonly version: number;
-  readonly kind: string;
-  readonly status: 'pending' | 'ready';
-  /** Distinct allow-listed signers with a signature (either set during a rotation). */
-  readonly signatures: number;
-  /** The current set's threshold, as in the 202; `sets` has each set's own. */
-  readonly threshold: number;
-  readonly signed_by: readonly SignerId[];
-  /** Allow-listed signers (of both sets during a rotation) who have not signed. */
-  readonly missing: readonly SignerId[];
-  readonly sets: readonly SetProgress[];
-  readonly expires_at: string;
-}
 
 export interface ProposalQuery {
   readonly status?: 'pending' | 'ready';

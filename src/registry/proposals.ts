@@ -1,7 +1,6 @@
 import {
   allowList,
   assertExtends,
-  countQuorum,
   type Descriptor,
   digestOf,
   type Governance,
@@ -10,9 +9,8 @@ import {
   quorumRules,
   RegistryError,
   type Signature,
-  type SignerId,
   signingBytes,
-  type Tally,
+  tallyOf,
   verifySignatures,
 } from '../core/index.js';
 import type { AppliedRecord, ProposalRecord } from '../store/index.js';
@@ -25,15 +23,6 @@ export interface ProposalStatus {
   readonly signatures: number;
   readonly threshold: number;
   readonly expires_at: string;
-}
-
-/** The quorum a set of already-verified signatures reaches under `gov` (membership only). */
-export function tallyOf(payload: Payload, signatures: readonly Signature[], gov: Governance): Tally {
-  const rules = quorumRules(payload, gov);
-  const allowed = allowList(rules);
-  const valid = new Set<SignerId>();
-  for (const s of signatures) if (allowed.has(s.signer_id)) valid.add(s.signer_id);
-  return countQuorum(valid, rules);
 }
 
 export function statusOf(record: ProposalRecord, gov: Governance): ProposalStatus {
@@ -91,6 +80,19 @@ export interface ProposalView {
   readonly threshold: number;
   readonly expires_at: string | null;
   readonly applied?: ApplyResult;
+}
+
+/** A live proposal as GET /proposals/{id} shows it. */
+export function pendingView(record: ProposalRecord, gov: Governance): ProposalView {
+  const s = statusOf(record, gov);
+  return {
+    proposal_id: record.proposal_id,
+    descriptor: record.payload,
+    signatures: record.signatures,
+    status: s.status,
+    threshold: s.threshold,
+    expires_at: s.expires_at,
+  };
 }
 
 export function resultOf(a: AppliedRecord, proposalId: string): ApplyResult {

@@ -1,5 +1,5 @@
 import type { AbstractBatchOptions, AbstractLevel } from 'abstract-level';
-import { RegistryError } from '../core/index.js';
+import { messageOf, RegistryError } from '../core/index.js';
 import { type CheckpointMeta, type CheckpointRow, decodeChunk } from './checkpoint.js';
 import { IMMUTABLE_PREFIXES, isImmutableKey, KEY, pad, prefixEnd } from './keys.js';
 import type { Append, AppliedRecord, LogEntry, ProposalRecord } from './store.types.js';
@@ -261,11 +261,9 @@ export class Store {
       if (cause instanceof RegistryError) throw cause;
       throw new RegistryError(
         'StoreUnavailable',
-        `store failed to ${what}: ${(cause as Error).message}`,
+        `store failed to ${what}: ${messageOf(cause)}`,
         'retry later; reads keep working (they are served from memory)',
-        {
-          cause,
-        },
+        { cause },
       );
     }
   }

@@ -3,8 +3,7 @@ import {
   digestOf,
   isRegistryError,
   type Kind,
-  type Payload,
-  parsePayload,
+  messageOf,
   parseSignerId,
   type SignerId,
   signingBytes,
@@ -14,6 +13,7 @@ import type { CommandSpec, Values } from '../command.types.js';
 import { descriptorJson } from '../descriptor-file.js';
 import { readJsonFile, writeOutput } from '../input-file.js';
 import { readSignerId } from '../key-file.js';
+import { nextPayload } from '../next-payload.js';
 import { UsageError } from '../usage-error.js';
 import { flag, optInt, optString, reqString, strings } from '../values.js';
 
@@ -26,7 +26,7 @@ function bodyFlag(values: Values): unknown {
   try {
     return JSON.parse(raw) as unknown;
   } catch (err) {
-    throw new UsageError(`--body is not JSON: ${(err as Error).message}`);
+    throw new UsageError(`--body is not JSON: ${messageOf(err)}`);
   }
 }
 
@@ -36,7 +36,7 @@ function signerOf(raw: string): SignerId {
     try {
       return parseSignerId(raw, 'signer');
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(messageOf(err));
     }
   }
   return readSignerId(raw);
@@ -112,21 +112,11 @@ export const draft: CommandSpec = {
         '--add-signer, --remove-signer and --threshold apply to the governance descriptor only',
       );
     }
-    const payload = {
-      id,
-      version: head === undefined ? 1 : head.descriptor.version + 1,
-      kind: finalKind,
-      body,
-      prev: head === undefined ? null : head.digest,
-      ts: Date.now(),
-      ...(flag(values, 'deprecated') ? { deprecated: true } : {}),
-    } as Payload;
-    try {
-      parsePayload(payload, payload.ts);
-    } catch (err) {
-      if (isRegistryError(err)) throw new UsageError(err.message, err.hint);
-      throw err;
-    }
+    const payload = nextPayload(
+      head === undefined ? undefined : { version: head.descriptor.version, digest: head.digest },
+      { id, kind: finalKind, body, deprecated: flag(values, 'deprecated') },
+      Date.now(),
+    );
     const proposalId = digestOf(signingBytes(payload));
     const path = optString(values, 'out');
     if (path === undefined) {

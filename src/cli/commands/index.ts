@@ -1,14 +1,18 @@
 import type { CommandSpec } from '../command.types.js';
 import { apply } from './apply.js';
+import { completion } from './completion.js';
 import { cosign } from './cosign.js';
 import { dev } from './dev.js';
 import { digest } from './digest.js';
 import { draft } from './draft.js';
+import { exportCommand } from './export.js';
 import { get } from './get.js';
+import { importCommand } from './import.js';
 import { keygen } from './keygen.js';
 import { list } from './list.js';
 import { logAudit, logCheckpoint, logProof, logVerify } from './log.js';
 import { logVkey, logWitnessKey } from './log-keys.js';
+import { plan } from './plan.js';
 import { proposal, proposals } from './proposals.js';
 import { propose } from './propose.js';
 import { serve } from './serve.js';
@@ -45,8 +49,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   logAudit,
   logVkey,
   logWitnessKey,
+  exportCommand,
+  importCommand,
+  plan,
   tokenMint,
   tokenInspect,
+  completion,
 ];
 
 /** The command named by the first one or two words of argv, and the rest. */

@@ -1,3 +1,4 @@
+import { messageOf } from '../../core/index.js';
 import { SCOPES, type Scope } from '../../http/capability.types.js';
 import type { CommandSpec } from '../command.types.js';
 import { parseDuration } from '../duration.js';
@@ -49,7 +50,7 @@ export const tokenMint: CommandSpec = {
       // A token without expiry is an explicit choice, never the default.
       ttlMs = ttl === 'never' ? undefined : parseDuration(ttl ?? DEFAULT_TTL, '--ttl');
     } catch (err) {
-      throw new UsageError((err as Error).message);
+      throw new UsageError(messageOf(err));
     }
     const { mintToken } = await import('../../http/capability.js');
     let token: string;
@@ -63,7 +64,7 @@ export const tokenMint: CommandSpec = {
       });
     } catch (err) {
       // The messages name the setting, never its value.
-      throw new UsageError((err as Error).message, (err as { hint?: string }).hint ?? '');
+      throw new UsageError(messageOf(err), (err as { hint?: string }).hint ?? '');
     }
     if (out.json) {
       const expires = ttlMs === undefined ? null : new Date(Date.now() + ttlMs).toISOString();

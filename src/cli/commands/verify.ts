@@ -3,8 +3,10 @@ import {
   type HeadRef,
   isRegistryError,
   parseAllowList,
+  type SignerId,
   verifyDescriptor,
 } from '../../core/index.js';
+import { clientOf } from '../client-of.js';
 import type { CommandSpec } from '../command.types.js';
 import { readDescriptorFile } from '../descriptor-file.js';
 import { UsageError } from '../usage-error.js';
@@ -35,6 +37,27 @@ function governanceFrom(
   }
 }
 
+/** The registry's governance head and the id's head: what an apply would be checked against now. */
+async function liveState(
+  ctx: Parameters<CommandSpec['run']>[0],
+  id: string,
+): Promise<{ governance: Governance; head: HeadRef | undefined }> {
+  const client = clientOf(ctx);
+  const gov = (await client.get('governance')).descriptor;
+  const body = gov.body as { signers: readonly SignerId[]; threshold: number };
+  let head: HeadRef | undefined;
+  try {
+    const h = await client.get(id);
+    head = { version: h.descriptor.version, digest: h.digest, kind: h.descriptor.kind };
+  } catch (err) {
+    if (!isRegistryError(err, 'NotFound')) throw err;
+  }
+  return {
+    governance: { signers: new Set(body.signers), threshold: body.threshold, version: gov.version },
+    head,
+  };
+}
+
 export const verify: CommandSpec = {
   name: 'verify',
   summary:
@@ -43,22 +66,36 @@ export const verify: CommandSpec = {
   --allow-signer A,B,C     the signer set in force (repeatable; default SIGNER_ALLOWLIST)
   --sig-threshold N        its threshold (default SIG_THRESHOLD, else 2)
 
-The descriptor's own version and prev are taken as given (the head it extends is not fetched).`,
+Offline, the descriptor's own version and prev are taken as given. With --url URL it is
+checked against that registry instead: the governance in force and the id's live head
+(StaleVersion when it no longer extends it).`,
   options: {
     file: { type: 'string' },
     'allow-signer': { type: 'string', multiple: true },
     'sig-threshold': { type: 'string' },
   },
-  async run({ values, env, out }) {
+  network: true,
+  async run(ctx) {
+    const { values, env, out } = ctx;
     const file = optString(values, 'file');
     if (file === undefined) throw new UsageError('--file is required');
-    const governance = governanceFrom(values, env);
     const now = Date.now();
     const { payload, signatures } = readDescriptorFile(file, now);
+    // Only an explicit --url goes online: `verify` is an offline check unless asked.
+    const live = optString(values, 'url') === undefined ? undefined : await liveState(ctx, payload.id);
+    if (live !== undefined && strings(values, 'allow-signer').length > 0) {
+      throw new UsageError(
+        '--allow-signer and --url disagree',
+        "with --url the governance in force is the registry's",
+      );
+    }
+    const governance = live?.governance ?? governanceFrom(values, env);
     const head: HeadRef | undefined =
-      payload.prev === null
-        ? undefined
-        : { version: payload.version - 1, digest: payload.prev, kind: payload.kind };
+      live !== undefined
+        ? live.head
+        : payload.prev === null
+          ? undefined
+          : { version: payload.version - 1, digest: payload.prev, kind: payload.kind };
     const v = verifyDescriptor({ ...payload, signatures }, governance, head);
     const signers = signatures.map((s) => s.signer_id);
     if (out.json) {

@@ -44,6 +44,17 @@ table.diff .add { background: var(--add); }
 ul.events { list-style: none; padding: 0; }
 ul.events li { padding: .3rem 0; border-bottom: 1px solid var(--line); }
 .pager a { margin-right: 1rem; }
+.big { font-size: 2.4rem; font-weight: 600; margin: .25rem 0; font-family: ui-monospace, monospace; }
+ul.signers { list-style: none; padding: 0; margin: 0; }
+ul.signers li { font-family: ui-monospace, monospace; font-size: 12px; word-break: break-all; }
+ul.signers li.signed::before { content: "\\2713  "; color: var(--ok); }
+ul.signers li.missing::before { content: "\\00b7  "; color: var(--muted); }
+svg.regions { max-width: 100%; height: auto; font: 12px system-ui, sans-serif; }
+svg.regions rect.region { fill: none; stroke: var(--line); stroke-width: 2; }
+svg.regions rect.svc { fill: var(--bg); stroke: var(--accent); }
+svg.regions text { fill: var(--fg); }
+svg.regions text.muted { fill: var(--muted); }
+svg.regions a:hover rect.svc { stroke-width: 2; }
 `;
 
 /**

@@ -8,7 +8,7 @@ const LAST_EVENTS = 20;
 
 /** The same three states /readyz reports (SPEC §5), read from the same service state. */
 export function readiness(deps: AppDeps, r: Registry): { store: string; bus: string; writes: string } {
-  const writes = r.writesDegraded ? 'degraded' : deps.state.mirrorOf === undefined ? 'ok' : 'read-only';
+  const writes = r.writesDegraded ? 'degraded' : deps.state.mode.kind === 'mirror' ? 'read-only' : 'ok';
   return { store: 'ok', bus: 'ok', writes };
 }
 
@@ -47,7 +47,7 @@ export async function OverviewPage(props: { deps: AppDeps; r: Registry }) {
       <div class="cards">
         <div class="card">
           <h2>Registry version</h2>
-          <p class="mono" id="registry-version">
+          <p class="big" id="registry-version">
             {r.version}
           </p>
           <p class="muted">server {deps.version}</p>

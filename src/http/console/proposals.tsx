@@ -1,33 +1,5 @@
-import { allowList, countQuorum, type Governance, quorumRules, type SignerId } from '../../core/index.js';
-import type { Registry } from '../../registry/index.js';
-import type { ProposalRecord } from '../../store/index.js';
+import { type Registry, summarize } from '../../registry/index.js';
 import { descriptorHref, isoTime, Layout } from './layout.js';
-
-export interface ProposalRow {
-  readonly record: ProposalRecord;
-  readonly status: 'pending' | 'ready';
-  readonly signatures: number;
-  readonly threshold: number;
-  readonly missing: readonly SignerId[];
-}
-
-/**
- * The tally the engine keeps for a proposal (signatures were verified on arrival, so this is
- * membership only), plus who on the allow-list has not signed yet.
- */
-export function proposalRow(record: ProposalRecord, gov: Governance): ProposalRow {
-  const rules = quorumRules(record.payload, gov);
-  const allowed = allowList(rules);
-  const signed = new Set(record.signatures.map((s) => s.signer_id).filter((s) => allowed.has(s)));
-  const t = countQuorum(signed, rules);
-  return {
-    record,
-    status: t.met ? 'ready' : 'pending',
-    signatures: t.signatures,
-    threshold: t.threshold,
-    missing: [...allowed].filter((s) => !signed.has(s)),
-  };
-}
 
 function remaining(ms: number): string {
   const m = Math.max(0, Math.floor(ms / 60_000));
@@ -39,7 +11,7 @@ export function ProposalsPage(props: { r: Registry; now: number }) {
   const rows = props.r
     .pendingProposals()
     .sort((x, y) => x.expires_at - y.expires_at)
-    .map((p) => proposalRow(p, gov));
+    .map((record) => ({ record, summary: summarize(record, gov) }));
   return (
     <Layout title="Proposals">
       <h1>Pending proposals</h1>
@@ -51,8 +23,7 @@ export function ProposalsPage(props: { r: Registry; now: number }) {
             <th>proposal</th>
             <th>descriptor</th>
             <th>status</th>
-            <th>signatures</th>
-            <th>not signed yet</th>
+            <th>signers</th>
             <th>expires</th>
           </tr>
           {rows.map((row) => {
@@ -68,13 +39,27 @@ export function ProposalsPage(props: { r: Registry; now: number }) {
                   )}{' '}
                   <span class="tag">{p.kind}</span> v{p.version}
                 </td>
-                <td class={row.status === 'ready' ? 'ok' : ''}>{row.status}</td>
+                <td class={row.summary.status === 'ready' ? 'ok' : ''}>{row.summary.status}</td>
                 <td>
-                  {row.signatures} of {row.threshold}
-                </td>
-                <td>
-                  {row.missing.map((s) => (
-                    <div class="mono">{s}</div>
+                  {row.summary.sets.map((set) => (
+                    <div class="set">
+                      <div class="muted">
+                        {row.summary.sets.length > 1 ? `${set.set} set: ` : ''}
+                        {set.signed_by.length} of {set.threshold} needed
+                      </div>
+                      <ul class="signers">
+                        {set.signed_by.map((s) => (
+                          <li class="signed" title="signed">
+                            {s}
+                          </li>
+                        ))}
+                        {set.missing.map((s) => (
+                          <li class="missing" title="not signed yet">
+                            {s}
+                          </li>
+                        ))}
+                      </ul>
+                    </div>
                   ))}
                 </td>
                 <td>

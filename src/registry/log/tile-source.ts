@@ -45,7 +45,11 @@ export async function loadRows(store: Store, size: number): Promise<Uint8Array[]
 }
 
 /** The leaves of seqs from+1 .. to (leaf indexes from .. to−1), as SPEC §13 bytes. */
-export async function leavesOf(store: Store, from: number, to: number): Promise<Uint8Array[]> {
+export async function leavesOf(
+  store: Pick<Store, 'log' | 'descriptors'>,
+  from: number,
+  to: number,
+): Promise<Uint8Array[]> {
   if (to <= from) return [];
   const entries = await store.log(from, to - from);
   const bytes = await store.descriptors(entries.map((e) => [e.descriptor_id, e.version] as const));

@@ -1,5 +1,5 @@
 import { JetStreamApiError } from '@nats-io/jetstream';
-import { RegistryError } from '../../core/index.js';
+import { messageOf, RegistryError } from '../../core/index.js';
 
 /** JetStream's answer to a publish whose expected last (subject) sequence is not the real one. */
 const WRONG_LAST_SEQUENCE = 10071;
@@ -14,12 +14,7 @@ export function isCasConflict(err: unknown): boolean {
 /** Any other NATS failure: retryable `StoreUnavailable`. */
 export function unavailable(what: string, err: unknown): RegistryError {
   if (err instanceof RegistryError) return err;
-  return new RegistryError(
-    'StoreUnavailable',
-    `NATS: failed to ${what}: ${(err as Error).message}`,
-    undefined,
-    {
-      cause: err,
-    },
-  );
+  return new RegistryError('StoreUnavailable', `NATS: failed to ${what}: ${messageOf(err)}`, undefined, {
+    cause: err,
+  });
 }

@@ -1,19 +1,13 @@
-import {
-  type ConsumerMessages,
-  DeliverPolicy,
-  JetStreamApiError,
-  type JetStreamClient,
-  type JetStreamManager,
-  jetstream,
-  jetstreamManager,
-  RetentionPolicy,
-  StorageType,
-} from '@nats-io/jetstream';
+import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { RegistryError } from '../../core/index.js';
 import { isCasConflict, unavailable } from './nats-errors.js';
 import { ProposalBucket } from './proposal-bucket.js';
-import { descriptorSubject, idOfSubject } from './subject.js';
+import { ensureStream } from './stream-admin.js';
+import { type Follow, followStream, H_BY, H_TS, type StreamMessage, toMessage } from './stream-follow.js';
+import { descriptorSubject } from './subject.js';
+
+export { Follow, type StreamMessage } from './stream-follow.js';
 
 export interface NatsLogOptions {
   /** Comma-separated or listed `nats://host:port` URLs of the cluster. */
@@ -40,24 +34,9 @@ export interface LogMessage {
   readonly ts: number;
 }
 
-/** One stream message as the follower sees it. */
-export interface StreamMessage {
-  readonly seq: number;
-  /** undefined when the subject is not a descriptor subject (refused by the follower). */
-  readonly id: string | undefined;
-  readonly bytes: Uint8Array;
-  readonly appliedBy: string;
-  readonly ts: number;
-  /** Messages the stream holds after this one (the follower's lag). */
-  readonly pending: number;
-}
-
 export type PublishOutcome = { readonly seq: number; readonly duplicate: boolean } | 'conflict';
 
 export type ConnectionState = 'connected' | 'reconnecting' | 'closed';
-
-const H_BY = 'Registry-Applied-By';
-const H_TS = 'Registry-Applied-At';
 
 /**
  * The replicated append-only log of cluster mode: one JetStream stream (Raft-replicated,
@@ -220,39 +199,12 @@ export class NatsLog {
    * consumer: it recreates itself after a reconnect or a leader change and resumes after
    * the last delivered message). `onMessage` may return a promise: backpressure.
    */
-  async follow(
+  follow(
     fromSeq: number,
     onMessage: (m: StreamMessage) => unknown,
     onOdd: (what: string) => void = () => undefined,
   ): Promise<Follow> {
-    const consumer = await this.#js.consumers.get(this.stream, {
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: Math.max(1, fromSeq),
-    });
-    // Short pulls: a consumer orphaned by a leader change is noticed (two missed heartbeats)
-    // and recreated in seconds, not after the 30 s default.
-    const messages = await consumer.consume({ max_messages: 512, expires: 4_000 });
-    const done = (async () => {
-      for await (const m of messages) {
-        const { streamSequence: seq, pending, stream } = m.info;
-        // Only what is certainly a message of this stream reaches the engine: a delivery
-        // whose metadata does not parse as one must not move the follower's cursor.
-        if (
-          stream !== this.stream ||
-          !Number.isSafeInteger(seq) ||
-          seq < 1 ||
-          !Number.isSafeInteger(pending)
-        ) {
-          onOdd(`skipped a delivery that is not a message of stream ${this.stream} (subject ${m.subject})`);
-          continue;
-        }
-        const r = onMessage(
-          toMessage(this.stream, seq, m.subject, m.data, (k) => m.headers?.get(k) ?? '', pending),
-        );
-        if (r instanceof Promise) await r;
-      }
-    })();
-    return new Follow(messages, done);
+    return followStream(this.#js, this.stream, fromSeq, onMessage, onOdd);
   }
 
   async close(): Promise<void> {
@@ -276,102 +228,5 @@ export class NatsLog {
       else if (s.type === 'reconnect') this.#state = 'connected';
       else if (s.type === 'close') this.#state = 'closed';
     }
-  }
-}
-
-/** A running follow; `stop` ends it, `done` settles when it has ended. */
-export class Follow {
-  readonly #messages: ConsumerMessages;
-  readonly done: Promise<void>;
-
-  constructor(messages: ConsumerMessages, done: Promise<void>) {
-    this.#messages = messages;
-    this.done = done;
-  }
-
-  /** Bounded: a consumer cut off from its server may never confirm its close. */
-  async stop(timeoutMs = 2_000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((r) => {
-      timer = setTimeout(r, timeoutMs);
-    });
-    const closing = (async () => {
-      await this.#messages.close().catch(() => undefined);
-      await this.done.catch(() => undefined);
-    })();
-    await Promise.race([closing, bound]);
-    clearTimeout(timer);
-  }
-}
-
-function toMessage(
-  stream: string,
-  seq: number,
-  subject: string,
-  data: Uint8Array,
-  header: (k: string) => string,
-  pending: number,
-): StreamMessage {
-  let appliedBy = '';
-  try {
-    appliedBy = decodeURIComponent(header(H_BY));
-  } catch {
-    appliedBy = '';
-  }
-  const ts = Number(header(H_TS));
-  return {
-    seq,
-    id: idOfSubject(stream, subject),
-    bytes: data,
-    appliedBy,
-    ts: Number.isSafeInteger(ts) ? ts : 0,
-    pending,
-  };
-}
-
-async function ensureStream(jsm: JetStreamManager, name: string, replicas: number): Promise<void> {
-  try {
-    await jsm.streams.info(name);
-    await leaderOf(jsm, name);
-    return;
-  } catch (err) {
-    if (!(err instanceof JetStreamApiError) || err.status !== 404) throw err;
-  }
-  try {
-    await jsm.streams.add({
-      name,
-      subjects: [`${name}.d.>`],
-      retention: RetentionPolicy.Limits,
-      storage: StorageType.File,
-      num_replicas: replicas,
-      // SPEC §4 append-only: nothing in the log is ever deleted.
-      deny_delete: true,
-      deny_purge: true,
-      max_msgs: -1,
-      max_bytes: -1,
-      max_age: 0,
-      duplicate_window: 120_000_000_000,
-    });
-  } catch (err) {
-    // Another instance created it at the same moment: use theirs.
-    await jsm.streams.info(name).catch(() => {
-      throw err;
-    });
-  }
-  await leaderOf(jsm, name);
-}
-
-/**
- * A replicated stream answers `info` before its Raft group has elected a leader, and a
- * publish in between finds no responder: wait (bounded) until it has one.
- */
-async function leaderOf(jsm: JetStreamManager, name: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const info = await jsm.streams.info(name);
-    // A single server reports no cluster, or a cluster with itself as leader.
-    if (info.cluster === undefined || (info.cluster.leader ?? '') !== '') return;
-    if (Date.now() > deadline) throw new Error(`stream ${name} has no leader after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -1,11 +1,12 @@
 import { type KV, Kvm } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { RegistryError } from '../../core/index.js';
+import { parseStoredProposal, RegistryError } from '../../core/index.js';
 import type { ProposalRecord } from '../store.types.js';
 import { isCasConflict, unavailable } from './nats-errors.js';
 
 export interface Revisioned {
-  readonly record: ProposalRecord;
+  /** undefined when the stored record is not a valid proposal: a new one may replace it. */
+  readonly record: ProposalRecord | undefined;
   /** The bucket revision it was read at: the compare-and-set token of `put`. */
   readonly revision: number;
 }
@@ -49,7 +50,7 @@ export class ProposalBucket {
     try {
       const e = await this.#kv.get(proposalId);
       if (e === null || e.operation !== 'PUT') return undefined;
-      return { record: e.json<ProposalRecord>(), revision: e.revision };
+      return { record: validOrUndefined(proposalId, e.json<unknown>()), revision: e.revision };
     } catch (err) {
       throw unavailable('read proposal', err);
     }
@@ -103,13 +104,24 @@ export class ProposalBucket {
     void (async () => {
       for await (const e of it) {
         if (e.operation === 'PUT') {
-          try {
-            this.#local.set(e.key, e.json<ProposalRecord>());
-          } catch {
-            this.#local.delete(e.key);
-          }
+          const record = validOrUndefined(e.key, e.json<unknown>());
+          if (record === undefined) this.#local.delete(e.key);
+          else this.#local.set(e.key, record);
         } else this.#local.delete(e.key);
       }
     })().catch(() => undefined);
+  }
+}
+
+/**
+ * STYLE §2: a bucket record is parsed like any input (anything with access to NATS can
+ * write it) and must be stored under its own id; one that is not is treated as absent.
+ */
+function validOrUndefined(key: string, raw: unknown): ProposalRecord | undefined {
+  try {
+    const record = parseStoredProposal(raw);
+    return record.proposal_id === key ? record : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -3,21 +3,28 @@ import {
   digestOf,
   type GovernanceBody,
   genesisPayload,
+  messageOf,
   payloadOf,
   RegistryError,
   signingBytes,
-} from '../core/index.js';
-import type { NatsLog, Store } from '../store/index.js';
+} from '../../core/index.js';
+import type { Store } from '../../store/index.js';
+import { descriptorBytes, entryFromBytes, parseAppliedDescriptor } from '../entry.js';
+import type { EngineCore } from '../modes.types.js';
+import { Registry, type RegistryOptions } from '../registry.js';
 import { ClusterLink } from './cluster-link.js';
-import { descriptorBytes, entryFromBytes, parseAppliedDescriptor } from './entry.js';
-import { Registry, type RegistryOptions } from './registry.js';
+import { clusterMode } from './cluster-mode.js';
+import { replicateInto } from './replicate.js';
+import type { StreamLog } from './shared-log.js';
 
-export interface ClusterOptions extends Omit<RegistryOptions, 'shared' | 'mirror' | 'genesis'> {
+export interface ClusterOptions extends Omit<RegistryOptions, 'mode' | 'genesis'> {
   /** The cluster's pinned genesis (SIGNER_ALLOWLIST, SIG_THRESHOLD): seq 1 of the stream. */
   readonly genesis: GovernanceBody;
   readonly onRefused?: (seq: number, err: unknown) => void;
   readonly onFollowError?: (err: unknown) => void;
   readonly visibleTimeoutMs?: number;
+  /** How long the follower waits before resuming after a local commit failure (default 1 s). */
+  readonly resumeMs?: number;
 }
 
 export interface Cluster {
@@ -32,24 +39,29 @@ export interface Cluster {
  * to this genesis, publishes the genesis into an empty stream (only one instance wins),
  * then follows the stream into the local view and returns once it has caught up.
  */
-export async function openCluster(store: Store, log: NatsLog, opts: ClusterOptions): Promise<Cluster> {
+export async function openCluster(store: Store, log: StreamLog, opts: ClusterOptions): Promise<Cluster> {
   const now = opts.now ?? Date.now;
   await assertStreamGenesis(log, opts.genesis);
   await assertLocalIsStreams(store, log);
-  let registry: Registry | undefined;
+  let core: EngineCore | undefined;
+  const { genesis, onRefused, visibleTimeoutMs, onFollowError, resumeMs, ...engine } = opts;
   const link = new ClusterLink(log, {
-    genesis: opts.genesis,
-    replicate: (item) => {
-      if (registry === undefined) throw new RegistryError('StoreUnavailable', 'engine not open');
-      return registry.replicate(item);
+    replicate: (item, run) => {
+      if (core === undefined) throw new RegistryError('StoreUnavailable', 'engine not open');
+      return replicateInto(core, item, run, genesis);
     },
-    ...(opts.onRefused === undefined ? {} : { onRefused: opts.onRefused }),
-    ...(opts.onFollowError === undefined ? {} : { onFollowError: opts.onFollowError }),
-    ...(opts.visibleTimeoutMs === undefined ? {} : { visibleTimeoutMs: opts.visibleTimeoutMs }),
+    cursor: () => store.streamSeq(),
+    ...(onRefused === undefined ? {} : { onRefused }),
+    ...(onFollowError === undefined ? {} : { onFollowError }),
+    ...(visibleTimeoutMs === undefined ? {} : { visibleTimeoutMs }),
+    ...(resumeMs === undefined ? {} : { resumeMs }),
   });
-  const { genesis: _, onRefused: __, visibleTimeoutMs: ___, onFollowError: ____, ...engine } = opts;
-  const r = await Registry.open(store, { ...engine, shared: link });
-  registry = r;
+  const r = await Registry.open(store, {
+    ...engine,
+    mode: clusterMode(link, (c) => {
+      core = c;
+    }),
+  });
   try {
     if ((await log.lastSeq()) === 0) {
       const payload = genesisPayload(opts.genesis, now());
@@ -79,7 +91,7 @@ export async function openCluster(store: Store, log: NatsLog, opts: ClusterOptio
 }
 
 /** SPEC §3 for a cluster: seq 1 of the stream must be the configured (pinned) genesis. */
-async function assertStreamGenesis(log: NatsLog, genesis: GovernanceBody): Promise<void> {
+async function assertStreamGenesis(log: StreamLog, genesis: GovernanceBody): Promise<void> {
   if ((await log.lastSeq()) === 0) return;
   const m = await log.messageAt(1);
   try {
@@ -89,14 +101,14 @@ async function assertStreamGenesis(log: NatsLog, genesis: GovernanceBody): Promi
   } catch (err) {
     throw new RegistryError(
       'BadRequest',
-      `NATS stream ${log.stream} does not start with the configured genesis: ${(err as Error).message}`,
+      `NATS stream ${log.stream} does not start with the configured genesis: ${messageOf(err)}`,
       'give the cluster genesis SIGNER_ALLOWLIST and SIG_THRESHOLD, or another NATS_STREAM',
     );
   }
 }
 
 /** A local store is a view of one stream: refuse one written by a standalone registry or another stream. */
-async function assertLocalIsStreams(store: Store, log: NatsLog): Promise<void> {
+async function assertLocalIsStreams(store: Store, log: StreamLog): Promise<void> {
   const version = await store.version();
   if (version === 0) return;
   const streamSeq = await store.streamSeq();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GENESIS, KEYS, NOW, servicePayload } from '../../test/helpers/fixtures.js';
+import { GENESIS, KEYS, NOW, servicePayload } from '../../../test/helpers/fixtures.js';
 import {
   canonicalJson,
   digestOf,
@@ -9,8 +9,8 @@ import {
   type SigningKey,
   signingBytes,
   signPayload,
-} from '../core/index.js';
-import { type BatchState, beginBatch } from './apply-batch.js';
+} from '../../core/index.js';
+import { type BatchState, beginBatch } from '../apply-batch.js';
 import { prepareReplicated, type ReplicatedItem } from './replicated.js';
 
 /** Cluster mode: what every instance checks on a stream message before it becomes a log entry. */

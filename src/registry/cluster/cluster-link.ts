@@ -1,24 +1,35 @@
-import { type GovernanceBody, RegistryError } from '../core/index.js';
-import type { Append, ConnectionState, Follow, NatsLog, StreamMessage } from '../store/index.js';
-import type { ApplyResult } from './apply-batch.js';
+import { messageOf, RegistryError } from '../../core/index.js';
+import type { Append, ConnectionState, StreamMessage } from '../../store/index.js';
+import type { ApplyResult } from '../apply-batch.js';
+import type { ReplicaRun, Replicated } from './replicate.js';
 import type { ReplicatedItem } from './replicated.js';
-import type { SharedLog } from './shared-log.js';
+import type { SharedLog, StreamFollow, StreamLog } from './shared-log.js';
+import { type Outcome, ViewWaiters } from './view-waiters.js';
 
-type Outcome = { readonly result: ApplyResult } | { readonly error: unknown };
+/** A message handed to the engine, not yet settled in order. */
+interface InFlight {
+  readonly seq: number;
+  settled: boolean;
+  done: Promise<unknown>;
+}
 
 /** How many stream messages may be handed to the engine before the follower waits. */
 const IN_FLIGHT = 1024;
 /** How often the stream's end is read (lag, and the stalled-follower watchdog). */
 const WATCHDOG_MS = 2_000;
-/** Outcomes kept for writers that wait on their own publish (well above IN_FLIGHT). */
-const OUTCOMES_KEPT = 8192;
 
 export interface ClusterLinkOptions {
-  readonly genesis: GovernanceBody;
-  /** Materializes one message (Registry.replicate). */
-  readonly replicate: (item: ReplicatedItem) => Promise<ApplyResult>;
-  /** A message every instance refuses (logged and counted by the caller). */
+  /**
+   * Materializes one message into the local view (`replicateInto`): stored, refused (a
+   * verdict on the message), withdrawn; rejects when the local store failed to commit it.
+   */
+  readonly replicate: (item: ReplicatedItem, run: ReplicaRun) => Promise<Replicated>;
+  /** The local store's stream cursor: the last stream sequence it holds (resume point). */
+  readonly cursor: () => Promise<number>;
+  /** A message every instance refuses (logged and counted by the caller), once per sequence. */
   readonly onRefused?: (seq: number, err: unknown) => void;
+  /** How long the follower waits before resuming after a local commit failure (default 1 s). */
+  readonly resumeMs?: number;
   /** Watchdog period (default 2 s; tests shorten it). */
   readonly watchdogMs?: number;
   /** The stream consumer ended unexpectedly; the link follows again after 1 s. */
@@ -32,22 +43,30 @@ export interface ClusterLinkOptions {
  * in order into the engine (`replicate`), remembers each id's last stream sequence for the
  * per-id compare-and-set, and answers a writer once its own view holds the outcome of the
  * publish (read-your-writes on this instance).
+ *
+ * Only a message that fails verification is refused. A local commit failure (a disk error)
+ * is no verdict on the message: the follower stops, the engine reports writes degraded, and
+ * after `resumeMs` it follows again from the store's stream cursor, so the view has no gap.
  */
 export class ClusterLink implements SharedLog {
-  readonly genesis: GovernanceBody;
-  readonly #log: NatsLog;
+  readonly #log: StreamLog;
   readonly #opts: ClusterLinkOptions;
   /** Last stream sequence materialized or refused: everything up to it is in the view. */
   #processed = 0;
   /** The stream's last sequence as last seen by the follower. */
   #streamLast = 0;
-  #refused = 0;
+  /** Sequences refused (a restarted follow refuses them again: counted once). */
+  readonly #refused = new Set<number>();
   readonly #subjectSeq = new Map<string, number>();
-  readonly #outcomes = new Map<number, Outcome>();
   /** Messages handed to the engine, in stream order, not yet settled in order. */
-  readonly #inFlight: Array<{ seq: number; settled: boolean; done: Promise<unknown> }> = [];
-  #waiters: Array<{ seq: number; resolve: () => void; reject: (err: RegistryError) => void }> = [];
-  #follow: Follow | undefined;
+  #inFlight: InFlight[] = [];
+  readonly #waiters = new ViewWaiters();
+  #follow: StreamFollow | undefined;
+  /** Bumped when a commit fails: outcomes of the earlier run are void. */
+  #epoch = 0;
+  #run: ReplicaRun = { broken: false };
+  /** Between a commit failure and the resumed follow: deliveries are ignored. */
+  #resuming = false;
   /** Last stream sequence handed to the engine: a restarted follow resumes after it. */
   #delivered = 0;
   #stopped = false;
@@ -57,10 +76,9 @@ export class ClusterLink implements SharedLog {
   #stillChecks = 0;
   #checking = false;
 
-  constructor(log: NatsLog, opts: ClusterLinkOptions) {
+  constructor(log: StreamLog, opts: ClusterLinkOptions) {
     this.#log = log;
     this.#opts = opts;
-    this.genesis = opts.genesis;
   }
 
   get proposals() {
@@ -84,7 +102,7 @@ export class ClusterLink implements SharedLog {
    * reports), and a follower standing still behind it for two checks is replaced.
    */
   async #check(): Promise<void> {
-    if (this.#stopped || this.#checking) return;
+    if (this.#stopped || this.#checking || this.#resuming) return;
     this.#checking = true;
     try {
       const last = await this.#log.lastSeq();
@@ -126,7 +144,7 @@ export class ClusterLink implements SharedLog {
     );
   }
 
-  #followEnded(f: Follow, err: unknown): void {
+  #followEnded(f: StreamFollow, err: unknown): void {
     if (this.#stopped || this.#follow !== f) return;
     this.#opts.onFollowError?.(err ?? new Error('the stream consumer ended'));
     setTimeout(() => {
@@ -138,19 +156,7 @@ export class ClusterLink implements SharedLog {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#watchdog);
-    // A writer still waiting for its outcome gets a retryable answer: its publish is durable,
-    // and a retry through any instance answers the same 200.
-    const waiting = this.#waiters;
-    this.#waiters = [];
-    for (const w of waiting) {
-      w.reject(
-        new RegistryError(
-          'StoreUnavailable',
-          'shutting down',
-          'the apply is durable: retry it to read its result',
-        ),
-      );
-    }
+    this.#waiters.rejectAll();
     await this.#follow?.stop();
     await Promise.allSettled(this.#inFlight.map((f) => f.done));
   }
@@ -161,7 +167,7 @@ export class ClusterLink implements SharedLog {
       nats: this.#log.state,
       processed: this.#processed,
       lagSeqs: Math.max(0, this.#streamLast - this.#processed),
-      refused: this.#refused,
+      refused: this.#refused.size,
     };
   }
 
@@ -193,7 +199,7 @@ export class ClusterLink implements SharedLog {
     if (out === 'conflict') return 'conflict';
     this.#streamLast = Math.max(this.#streamLast, out.seq);
     await this.#reach(out.seq, this.#opts.visibleTimeoutMs ?? 10_000);
-    const o = this.#outcomes.get(out.seq);
+    const o = this.#waiters.outcome(out.seq);
     // An old duplicate whose outcome is no longer kept: the caller finds its applied record.
     if (o === undefined) return 'conflict';
     if ('error' in o) throw o.error;
@@ -201,6 +207,8 @@ export class ClusterLink implements SharedLog {
   }
 
   #deliver(m: StreamMessage): Promise<unknown> | undefined {
+    // After a commit failure: the resumed follow delivers this again.
+    if (this.#resuming) return undefined;
     if (m.seq <= this.#delivered) return undefined; // a restarted follow's overlap
     if (m.seq !== this.#delivered + 1) {
       // The stream denies deletes, so its sequences are dense: a jump is not a message to take.
@@ -214,66 +222,97 @@ export class ClusterLink implements SharedLog {
     this.#delivered = m.seq;
     if (m.id !== undefined) this.#subjectSeq.set(m.id, m.seq);
     this.#streamLast = Math.max(this.#streamLast, m.seq + m.pending);
-    const entry = { seq: m.seq, settled: false, done: Promise.resolve() as Promise<unknown> };
-    entry.done = this.#opts
-      .replicate({ streamSeq: m.seq, id: m.id, bytes: m.bytes, appliedBy: m.appliedBy, ts: m.ts })
-      .then(
-        (result) => this.#settle(entry, { result }),
-        (error: unknown) => {
-          this.#refused += 1;
-          this.#opts.onRefused?.(m.seq, error);
-          this.#settle(entry, { error });
-        },
-      );
+    const epoch = this.#epoch;
+    const entry: InFlight = { seq: m.seq, settled: false, done: Promise.resolve() };
+    const item = { streamSeq: m.seq, id: m.id, bytes: m.bytes, appliedBy: m.appliedBy, ts: m.ts };
+    entry.done = this.#opts.replicate(item, this.#run).then(
+      (o) => {
+        if (epoch !== this.#epoch) return;
+        switch (o.kind) {
+          case 'stored':
+            this.#settle(entry, { result: o.result });
+            return;
+          case 'refused':
+            if (!this.#refused.has(m.seq)) {
+              this.#refused.add(m.seq);
+              this.#opts.onRefused?.(m.seq, o.error);
+            }
+            this.#settle(entry, { error: o.error });
+            return;
+          case 'withdrawn':
+            this.#fault(m.seq, new Error('an earlier message of this follow failed to commit'));
+            return;
+          default: {
+            const never: never = o;
+            throw new Error(`unknown outcome ${String(never)}`);
+          }
+        }
+      },
+      (err: unknown) => {
+        if (epoch === this.#epoch) this.#fault(m.seq, err);
+      },
+    );
     this.#inFlight.push(entry);
     // Backpressure: the consumer pulls more only when the engine keeps up.
     return this.#inFlight.length >= IN_FLIGHT ? this.#inFlight[0]?.done : undefined;
   }
 
+  /**
+   * A commit of the local store failed: not a verdict on `seq`. Everything handed to the
+   * engine from here on is void; the follower resumes from what the store holds.
+   */
+  #fault(seq: number, err: unknown): void {
+    if (this.#stopped) return;
+    this.#epoch += 1;
+    this.#resuming = true;
+    this.#opts.onFollowError?.(
+      new RegistryError(
+        'StoreUnavailable',
+        `stream message ${seq} could not be stored locally (${messageOf(err)}): following again from the store's stream cursor`,
+        undefined,
+        { cause: err },
+      ),
+    );
+    void this.#resume();
+  }
+
+  async #resume(): Promise<void> {
+    const old = this.#follow;
+    this.#follow = undefined; // its end is not a reason to follow again: this is
+    await old?.stop();
+    await Promise.allSettled(this.#inFlight.map((f) => f.done));
+    this.#inFlight = [];
+    while (!this.#stopped) {
+      await new Promise((r) => setTimeout(r, this.#opts.resumeMs ?? 1_000).unref());
+      if (this.#stopped) return;
+      try {
+        const cursor = await this.#opts.cursor();
+        this.#processed = cursor;
+        this.#delivered = cursor;
+        this.#seenDelivered = cursor;
+        this.#stillChecks = 0;
+        this.#run = { broken: false };
+        this.#resuming = false;
+        await this.#subscribe();
+        return;
+      } catch (err) {
+        this.#resuming = true;
+        this.#opts.onFollowError?.(err);
+      }
+    }
+  }
+
   /** Outcomes settle out of order (a refusal at batch build, before the batch's commit). */
-  #settle(entry: { seq: number; settled: boolean }, outcome: Outcome): void {
+  #settle(entry: InFlight, outcome: Outcome): void {
     entry.settled = true;
-    this.#outcomes.set(entry.seq, outcome);
-    if (this.#outcomes.size > OUTCOMES_KEPT) {
-      const oldest = this.#outcomes.keys().next().value;
-      if (oldest !== undefined) this.#outcomes.delete(oldest);
-    }
+    this.#waiters.record(entry.seq, outcome);
     while (this.#inFlight[0]?.settled === true) {
-      this.#processed = (this.#inFlight.shift() as { seq: number }).seq;
+      this.#processed = (this.#inFlight.shift() as InFlight).seq;
     }
-    const ready = this.#waiters.filter((w) => w.seq <= this.#processed);
-    if (ready.length === 0) return;
-    this.#waiters = this.#waiters.filter((w) => w.seq > this.#processed);
-    for (const w of ready) w.resolve();
+    this.#waiters.reached(this.#processed);
   }
 
   #reach(seq: number, timeoutMs?: number): Promise<void> {
-    if (seq <= this.#processed) return Promise.resolve();
-    return new Promise<void>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const w = {
-        seq,
-        resolve: () => {
-          clearTimeout(timer);
-          resolve();
-        },
-        reject: (err: RegistryError) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      };
-      this.#waiters.push(w);
-      if (timeoutMs === undefined) return;
-      timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((x) => x !== w);
-        reject(
-          new RegistryError(
-            'StoreUnavailable',
-            `stream message ${seq} is acknowledged by the cluster but not yet in this instance's view`,
-            'it is durable: retry the apply to read its result',
-          ),
-        );
-      }, timeoutMs);
-    });
+    return this.#waiters.wait(seq, this.#processed, timeoutMs);
   }
 }
