@@ -240,6 +240,16 @@ describe('parseConfig', () => {
         mirrorToken: undefined,
         oidcIssuers: undefined,
         nats: undefined,
+        tlog: {
+          logKey: undefined,
+          logOrigin: undefined,
+          checkpointIntervalMs: 10_000,
+          witnesses: [],
+          witnessQuorum: 0,
+          witnessKey: undefined,
+          witnessName: undefined,
+          witnessLogs: [],
+        },
       });
     });
 

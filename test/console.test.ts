@@ -36,6 +36,7 @@ describe('console pages', () => {
       '/ui/descriptors/svc-a',
       '/ui/proposals',
       '/ui/regions',
+      '/ui/log',
       '/ui/live',
     ]) {
       const { res, html } = await get(path);

@@ -7,6 +7,14 @@
 import { Level } from 'level';
 import { afterAll, describe, expect, it } from 'vitest';
 import { digestOf, signingBytes } from '../src/core/index.js';
+import {
+  edgeRoot,
+  encodeBase64,
+  parseCheckpoint,
+  parseEdge,
+  parseNote,
+  verifyConsistency,
+} from '../src/core/tlog/index.js';
 import { pad } from '../src/store/index.js';
 import { type Ack, crashRun } from './fixtures/crash-run.js';
 import { openLevelStore, openTestRegistry, publish, servicePayload, tempDir } from './helpers/fixtures.js';
@@ -89,8 +97,18 @@ async function checkKeyspace(path: string): Promise<{ last: number; heads: Map<s
     expect(kv.get(`head/${id}`)).toBe(String(list.length));
     heads.set(id, list.length);
   }
+  // SPEC §13: the tree's edge and its signed checkpoint are in the batches of the entries.
+  const edge = parseEdge(new TextEncoder().encode(kv.get('meta/tree') ?? ''));
+  expect(edge.size).toBe(last);
+  const stored = JSON.parse(kv.get('meta/checkpoint') ?? '{}') as { signed: string };
+  const cp = parseCheckpoint(parseNote(stored.signed).text);
+  expect(cp.size).toBe(last);
+  expect(encodeBase64(cp.rootHash)).toBe(encodeBase64(edgeRoot(edge)));
   return { last, heads };
 }
+
+/** The last checkpoint seen of each store, to check the next crash's tree is consistent with it. */
+const previous = new Map<string, { size: number; root: Uint8Array }>();
 
 /** Reopens through the engine and checks every acknowledged apply is there. */
 async function checkEngine(path: string, acks: readonly Ack[], last: number, heads: Map<string, number>) {
@@ -107,6 +125,14 @@ async function checkEngine(path: string, acks: readonly Ack[], last: number, hea
       const history = await registry.history(id);
       expect(history.map((h) => h.version)).toEqual(Array.from({ length: head }, (_, i) => i + 1));
     }
+    // SPEC §13: never two roots for one size across kill -9; the new tree extends the old.
+    const before = previous.get(path);
+    if (before !== undefined) {
+      expect(encodeBase64(await registry.log.rootAt(before.size))).toBe(encodeBase64(before.root));
+      const proof = before.size < last ? await registry.log.consistency(before.size, last) : [];
+      expect(verifyConsistency(before.size, last, proof, before.root, registry.log.root)).toBe(true);
+    }
+    previous.set(path, { size: last, root: registry.log.root });
     const seqs = (await registry.store.log(0, last + 1)).map((e) => e.seq);
     expect(seqs).toEqual(Array.from({ length: last }, (_, i) => i + 1));
     // The recovered store takes writes again: the next version of an acknowledged id applies.
@@ -114,6 +140,8 @@ async function checkEngine(path: string, acks: readonly Ack[], last: number, hea
     const h = registry.head(id);
     const r = await publish(registry, servicePayload(id, h.version + 1, h.digest));
     expect(r.version).toBe(last + 1);
+    expect(r.checkpoint?.size).toBe(last + 1);
+    previous.set(path, { size: last + 1, root: registry.log.root });
   } finally {
     await registry.close();
   }

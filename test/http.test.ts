@@ -132,8 +132,9 @@ describe('propose → cosign → apply → read', () => {
 
     expect((await call('GET', `/proposals/${pid}`, { token: writer })).json).toMatchObject({
       status: 'applied',
-      applied: a.json,
+      applied: { version: a.json.version, descriptor_id: 'svc-flow' },
     });
+    expect(a.json).toMatchObject({ checkpoint: { size: a.json.version } });
   });
 
   it('serves history, single versions and the region map', async () => {

@@ -1,4 +1,5 @@
 import { type GovernanceBody, messageOf, parseAllowList, RegistryError } from '../core/index.js';
+import { parseTlogConfig, type TlogConfig } from './config-tlog.js';
 import { parseDuration } from './duration.js';
 
 /** SPEC §8 settings after env, then flags, then validation. */
@@ -25,6 +26,8 @@ export interface Config {
   readonly oidcIssuers: string | undefined;
   /** Cluster mode (REGISTRY_BACKEND=nats): undefined for the embedded LevelDB default. */
   readonly nats: NatsConfig | undefined;
+  /** SPEC §8/§13 transparency log and witness settings. */
+  readonly tlog: TlogConfig;
 }
 
 export interface NatsConfig {
@@ -141,6 +144,7 @@ export function parseConfig(env: Readonly<Record<string, string | undefined>>, f
     mirrorToken: env.MIRROR_TOKEN === undefined || env.MIRROR_TOKEN === '' ? undefined : env.MIRROR_TOKEN,
     oidcIssuers: env.OIDC_ISSUERS === undefined || env.OIDC_ISSUERS === '' ? undefined : env.OIDC_ISSUERS,
     nats: parseNats(env, flags, signers.length > 0, mirrorOf !== undefined && mirrorOf !== ''),
+    tlog: parseTlogConfig(env, mirrorOf !== undefined && mirrorOf !== ''),
   };
 }
 

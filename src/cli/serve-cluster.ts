@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { messageOf } from '../core/index.js';
 import type { AppDeps } from '../http/app.types.js';
 import type { Metrics } from '../http/metrics.js';
-import { type Cluster, openCluster } from '../registry/index.js';
+import { type Cluster, openCluster, type TransparencyLogOptions } from '../registry/index.js';
 import type { Store } from '../store/index.js';
 import { NatsLog } from '../store/nats/index.js';
 import { type Config, configError, type NatsConfig } from './config.js';
@@ -16,6 +16,7 @@ export async function openClusterEngine(
   config: Config & { nats: NatsConfig },
   store: Store,
   deps: AppDeps & { metrics: Metrics },
+  tlog?: TransparencyLogOptions,
 ): Promise<{ cluster: Cluster; log: NatsLog }> {
   if (config.genesis === undefined) throw configError('cluster mode without a genesis'); // parseConfig checked
   const { logger } = deps;
@@ -32,6 +33,7 @@ export async function openClusterEngine(
       genesis: config.genesis,
       proposalTtlMs: config.proposalTtlMs,
       readCacheCap: config.readCacheCap,
+      ...(tlog === undefined ? {} : { log: tlog }),
       onRefused: (seq, err) => {
         deps.metrics.clusterRefused();
         logger.warn({ seq, err: messageOf(err) }, 'refused a stream message: not served');

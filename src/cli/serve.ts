@@ -9,12 +9,13 @@ import { Metrics } from '../http/metrics.js';
 import { WriteRateLimiter } from '../http/rate-limit.js';
 import { type Listening, listen, requestHandler } from '../http/server.js';
 import { ServiceState } from '../http/service-state.js';
-import { mirrorMode, Registry, standaloneMode } from '../registry/index.js';
+import { mirrorMode, Registry, standaloneMode, WitnessClient, WitnessRole } from '../registry/index.js';
 import { openLevelStore, openMemoryStore, type Store } from '../store/index.js';
 import { type Config, configError } from './config.js';
 import { loadOidc } from './oidc-load.js';
 import { assertMirrorConfig, startMirror } from './serve-mirror.js';
 import { registerModeMetrics, serveModeOf, serviceModeOf } from './serve-mode.js';
+import { readTlogKeys, tlogOptions } from './serve-tlog.js';
 import { fsTypeOf } from './tmpfs.js';
 import { VERSION } from './version.js';
 
@@ -95,6 +96,7 @@ export async function serve(
   assertMirrorConfig(config);
   assertGenesisSettings(config);
   const oidc = config.oidcIssuers === undefined ? undefined : loadOidc(config.oidcIssuers);
+  const tlogKeys = readTlogKeys(config);
   const logger = pino(
     {
       level: config.logLevel,
@@ -113,6 +115,8 @@ export async function serve(
     watchers: () => state.registry?.bus.subscribers ?? 0,
     pendingProposals: () => state.registry?.pendingCount ?? 0,
     lagged: () => state.registry?.bus.lagged ?? 0,
+    logSize: () => state.registry?.log.size ?? 0,
+    checkpointAgeSeconds: () => state.registry?.log.ageSeconds(),
   });
   registerModeMetrics(metrics, state);
   metrics.restart();
@@ -147,10 +151,11 @@ export async function serve(
   let closeEngine: (opts: { zeroFill: boolean }) => Promise<void>;
   try {
     store = config.amnesia ? await openMemoryStore() : await openLevelStore(config.db);
+    const log = tlogOptions(config, tlogKeys);
     if (mode.kind === 'cluster') {
       // Loaded on demand: a standalone or mirror process never loads the NATS client.
       const { openClusterEngine } = await import('./serve-cluster.js');
-      const opened = await openClusterEngine({ ...config, nats: mode.nats }, store, deps);
+      const opened = await openClusterEngine({ ...config, nats: mode.nats }, store, deps, log);
       registry = opened.cluster.registry;
       nats = opened.log;
       closeEngine = (o) => opened.cluster.close(o);
@@ -160,6 +165,7 @@ export async function serve(
         proposalTtlMs: config.proposalTtlMs,
         readCacheCap: config.readCacheCap,
         mode: mode.kind === 'mirror' ? mirrorMode : standaloneMode,
+        log,
       });
       registry = r;
       closeEngine = (o) => r.close(o);
@@ -171,6 +177,23 @@ export async function serve(
     await side?.close();
     throw err;
   }
+  // SPEC §13: the witness role (WITNESS_KEY) and the log's witnesses (WITNESSES).
+  if (tlogKeys.witnessKey !== undefined) {
+    state.witness = new WitnessRole(store, {
+      key: tlogKeys.witnessKey,
+      ...(config.tlog.witnessName === undefined ? {} : { name: config.tlog.witnessName }),
+      logs: config.tlog.witnessLogs,
+    });
+  }
+  const witnesses =
+    config.tlog.witnesses.length === 0
+      ? undefined
+      : new WitnessClient(registry.log, {
+          witnesses: config.tlog.witnesses,
+          intervalMs: config.tlog.checkpointIntervalMs,
+          onResult: (witness, result) => metrics.witnessRequest(witness, result),
+        });
+  witnesses?.start();
   const mirror =
     mode.kind === 'mirror' ? startMirror({ ...config, mirrorOf: mode.upstream }, registry, deps) : undefined;
   if (mirror === undefined) state.registry = registry;
@@ -178,7 +201,16 @@ export async function serve(
     registry.sweep().catch((err: unknown) => logger.warn({ err }, 'proposal sweep failed'));
   }, 60_000);
   sweeper.unref();
-  logger.info({ version: registry.version, descriptors: registry.snapshot.heads.size }, 'ready');
+  logger.info(
+    {
+      version: registry.version,
+      descriptors: registry.snapshot.heads.size,
+      log_origin: registry.log.origin,
+      log_tree_built: registry.log.restored.built,
+      log_tree_build_ms: registry.log.restored.ms,
+    },
+    'ready',
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -192,6 +224,7 @@ export async function serve(
         clearInterval(sweeper);
         const closing = Promise.all([main.close(), side?.close()]);
         await mirror?.close();
+        await witnesses?.close();
         await closeEngine({ zeroFill: config.amnesia });
         await nats?.close();
         await closing;

@@ -4,6 +4,7 @@ import { RegistryError } from '../core/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
 import { consoleRoutes } from './console/console-routes.js';
 import { healthRoutes } from './health-routes.js';
+import { logRoutes } from './log-routes.js';
 import { verifyJwt } from './oidc/jwt-middleware.js';
 import { proposalRoutes } from './proposal-routes.js';
 import { readRoutes } from './read-routes.js';
@@ -17,7 +18,7 @@ import { writeRoutes } from './write-routes.js';
 const TEMPLATES = new Set(ROUTES.map((r) => r.path));
 const MATCHERS = ROUTES.map((r) => ({
   method: r.method,
-  re: new RegExp(`^${r.path.replace(/:[a-z_]+/g, '[^/]+')}$`),
+  re: new RegExp(`^${r.path.replace(/:[a-z_]+/g, '[^/]+').replace(/\*$/, '.+')}$`),
 }));
 
 /** SPEC §5 405: the methods the path is served with, or none when the path is unknown. */
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   proposalRoutes(app, deps);
   writeRoutes(app, deps);
   schemaRoutes(app, deps);
+  logRoutes(app, deps);
   watchRoute(app, deps, deps.watchProgressMs);
   consoleRoutes(app, deps);
   return app;

@@ -19,6 +19,10 @@ const SPEC_METRICS = [
   // SPEC §9/§12 schema verdicts.
   'registry_schema_validations_total',
   'registry_compatibility_checks_total',
+  // SPEC §9/§13 transparency log.
+  'registry_log_size',
+  'registry_checkpoint_age_seconds',
+  'registry_witness_requests_total',
 ] as const;
 
 const HEAD = '/v1/registry/descriptors/:id';

@@ -15,6 +15,10 @@ export interface MetricsSource {
   pendingProposals(): number;
   /** Cumulative count of watchers disconnected for overflowing their buffer (`bus.lagged`). */
   lagged(): number;
+  /** SPEC §13: the transparency log's durable tree size. */
+  logSize?(): number;
+  /** SPEC §9: seconds since the newest cosignature of the served checkpoint, or since its signing. */
+  checkpointAgeSeconds?(): number | undefined;
 }
 
 export interface MetricsOptions {
@@ -59,9 +63,16 @@ export class Metrics {
   #clusterRefused: Counter | undefined;
   readonly #validations: { valid: Counter.Internal; invalid: Counter.Internal };
   readonly #compatibility: { compatible: Counter.Internal; incompatible: Counter.Internal };
+  readonly #witnessRequests: Counter<'witness' | 'result'>;
 
   constructor(source: MetricsSource, options: MetricsOptions = {}) {
     const registers = [this.registry];
+    this.#witnessRequests = new Counter({
+      name: 'registry_witness_requests_total',
+      help: 'add-checkpoint requests this log sent to its witnesses, by witness and result (SPEC §13)',
+      labelNames: ['witness', 'result'],
+      registers,
+    });
     // SPEC §9 schema counters, both label values present from the start (a rate needs a zero).
     const validations = new Counter({
       name: 'registry_schema_validations_total',
@@ -183,6 +194,7 @@ export class Metrics {
       },
     });
 
+    this.#logMetrics(source, registers);
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry });
   }
 
@@ -192,6 +204,33 @@ export class Metrics {
   }
 
   /** Cluster mode: one stream message this instance refused (every instance refuses the same). */
+  /** SPEC §9 `registry_witness_requests_total{witness,result}`: one add-checkpoint request's outcome. */
+  witnessRequest(witness: string, result: string): void {
+    this.#witnessRequests.inc({ witness, result });
+  }
+
+  #logMetrics(source: MetricsSource, registers: Registry[]): void {
+    const { logSize, checkpointAgeSeconds } = source;
+    new Gauge({
+      name: 'registry_log_size',
+      help: 'Transparency log tree size (SPEC §13)',
+      registers,
+      collect() {
+        this.set(logSize?.() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'registry_checkpoint_age_seconds',
+      help: 'Seconds since the newest cosignature of the served checkpoint (since its signing without witnesses)',
+      registers,
+      collect() {
+        const age = checkpointAgeSeconds?.();
+        if (age === undefined) this.reset();
+        else this.set(age);
+      },
+    });
+  }
+
   clusterRefused(): void {
     this.#clusterRefused?.inc();
   }

@@ -1,4 +1,4 @@
-import type { Registry } from '../registry/index.js';
+import type { Registry, WitnessRole } from '../registry/index.js';
 
 /** What /readyz shows of a mirror's upstream (SPEC §11); the mirror itself lives in mirror/. */
 export interface UpstreamReport {
@@ -34,6 +34,8 @@ export class ServiceState {
   registry: Registry | undefined;
   shuttingDown = false;
   mode: ServiceMode = { kind: 'standalone' };
+  /** SPEC §13: set with WITNESS_KEY once the store is open (POST /log/witness/add-checkpoint). */
+  witness: WitnessRole | undefined;
 
   /** The upstream a mirror follows (undefined in the other modes). */
   get upstream(): string | undefined {

@@ -10,6 +10,7 @@ import {
 } from '../core/index.js';
 import type { Append, LogEntry, ProposalRecord } from '../store/index.js';
 import { descriptorBytes, type Entry, entryOf } from './entry.js';
+import { assertLeafFits } from './log/leaf-bytes.js';
 
 /** SPEC §5 200 body of POST /apply. */
 export interface ApplyResult {
@@ -17,6 +18,8 @@ export interface ApplyResult {
   readonly descriptor_id: string;
   readonly descriptor_version: number;
   readonly digest: string;
+  /** SPEC §13: the signed checkpoint that already covers this entry (added by the engine). */
+  readonly checkpoint?: { readonly size: number };
 }
 
 /**
@@ -81,9 +84,8 @@ export function appendOf(
   proposalId: string | null,
   by: string,
 ): Append {
-  const seq = ++state.version;
   const log: LogEntry = {
-    seq,
+    seq: state.version + 1,
     type: payload.deprecated === true ? 'deprecated' : 'published',
     descriptor_id: payload.id,
     version: payload.version,
@@ -91,6 +93,9 @@ export function appendOf(
     ts: state.now,
     applied_by: by,
   };
+  // SPEC §13: refused before the batch state moves, so only this apply fails.
+  assertLeafFits(log, bytes);
+  state.version = log.seq;
   state.heads.set(payload.id, { version: payload.version, digest, kind: payload.kind });
   if (payload.kind === 'governance') state.governance = governanceOf(payload);
   state.entries.push(entryOf(payload, bytes, digest));

@@ -1,4 +1,4 @@
-import type { Append, Store } from '../store/index.js';
+import type { Append, Store, StoreOp } from '../store/index.js';
 
 /**
  * Group commit: applies queued while a batch is being written are coalesced into the
@@ -15,6 +15,11 @@ export interface Job<S, R> {
 export interface BatchHooks<S> {
   /** A working state for a new batch, on top of the committed one. */
   begin(): S;
+  /**
+   * SPEC §13: writes that go into the same synced batch as `appends` (the transparency log's
+   * tiles, edge and checkpoint). A throw fails the batch like a failed write.
+   */
+  seal?(appends: readonly Append[]): Promise<readonly StoreOp[]>;
   /** Called synchronously once the batch is on disk, before any job is resolved. */
   committed(state: S, appends: readonly Append[]): void;
   failed(err: unknown): void;
@@ -60,7 +65,8 @@ export class GroupCommitter<S, R> {
       if (accepted.length === 0) continue;
       const appends = accepted.map((a) => a.append);
       try {
-        await this.#store.append(appends);
+        const extra = this.#hooks.seal === undefined ? [] : await this.#hooks.seal(appends);
+        await this.#store.append(appends, extra);
       } catch (err) {
         this.#hooks.failed(err);
         for (const a of accepted) a.job.reject(err);

@@ -7,6 +7,15 @@ export type { Entry } from './entry.js';
 export type { IngestItem } from './ingest.js';
 export type { LoadReport } from './load.js';
 export { mirrorMode, standaloneMode } from './local-mode.js';
+export { SignedCheckpoint } from './log/signed-checkpoint.js';
+export { defaultOrigin, TransparencyLog, type TransparencyLogOptions } from './log/transparency-log.js';
+export { WitnessClient, type WitnessClientOptions } from './log/witness-client.js';
+export {
+  defaultWitnessName,
+  type WitnessReply,
+  WitnessRole,
+  type WitnessRoleOptions,
+} from './log/witness-role.js';
 export type { Admission, EngineMode } from './modes.types.js';
 export { listProposals, progressOf, summarize } from './proposal-list.js';
 export type { ProposalStatus } from './proposals.js';

@@ -9,10 +9,12 @@ import { type ApplyResult, type BatchState, beginBatch } from './apply-batch.js'
 import { EventBus } from './bus.js';
 import { CHECKPOINT_MIN_HEADS, Checkpointer } from './checkpointer.js';
 import { type BatchHooks, GroupCommitter } from './committer.js';
-import { entryFromBytes } from './entry.js';
+import { descriptorBytes, entryFromBytes } from './entry.js';
 import { type IngestItem, prepareIngest } from './ingest.js';
 import { type LoadReport, loadSnapshot } from './load.js';
 import { standaloneMode } from './local-mode.js';
+import { assertLeafFitsAtPropose } from './log/leaf-bytes.js';
+import { TransparencyLog } from './log/transparency-log.js';
 import type { Admission, ApplyPath, EngineCore, GenesisSource, ProposalStore } from './modes.types.js';
 import {
   admit,
@@ -43,6 +45,8 @@ const DAY = 24 * 60 * 60 * 1000;
  * What differs between standalone, mirror and cluster is the `EngineMode` given at open.
  */
 export class Registry extends RegistryReader {
+  /** SPEC §13: the event log as a Merkle tree, extended in every committed batch. */
+  readonly log: TransparencyLog;
   /** How the snapshot was loaded at open (undefined for a fresh genesis). */
   loaded: LoadReport | undefined;
   /** SPEC §12 schemas: documents, references, validators compiled once per digest. */
@@ -62,9 +66,10 @@ export class Registry extends RegistryReader {
   #writesDegraded = false;
   #closed = false;
 
-  private constructor(store: Store, opts: RegistryOptions) {
+  private constructor(store: Store, opts: RegistryOptions, log: TransparencyLog) {
     const snapshot = new Snapshot();
     super(store, snapshot, new EventBus(store, 0, opts.busBound), opts.readCacheCap ?? 8192);
+    this.log = log;
     this.#now = opts.now ?? Date.now;
     this.#ttl = opts.proposalTtlMs ?? DAY;
     this.#checkpoints = opts.checkpoints ?? true;
@@ -82,8 +87,9 @@ export class Registry extends RegistryReader {
 
   /** Loads the snapshot from the store; an empty one gets its genesis from the mode (SPEC §3). */
   static async open(store: Store, opts: RegistryOptions = {}): Promise<Registry> {
-    const r = new Registry(store, opts);
+    const r = new Registry(store, opts, await TransparencyLog.open(store, opts.log));
     await r.#load(opts.genesis);
+    r.log.warm(); // SPEC §13: partial tiles, off the start-up path
     return r;
   }
 
@@ -107,6 +113,10 @@ export class Registry extends RegistryReader {
     this.#assertOpen();
     const now = this.#now();
     const { payload, signatures } = parseProposalRequest(raw, now);
+    // SPEC §13: a leaf must fit an entry bundle; measured exactly only when it could be close.
+    if (signatures.length * 200 + JSON.stringify(payload).length > 60_000) {
+      assertLeafFitsAtPropose(payload.id, descriptorBytes(payload, signatures).length);
+    }
     return this.#track(
       this.#queues.run(`prop\n${payload.id}`, async () => {
         const fresh = await this.#applyPath.current(() =>
@@ -151,6 +161,13 @@ export class Registry extends RegistryReader {
 
   /** SPEC §5 POST /apply/{id}, through the mode's apply path. */
   async apply(proposalId: string, appliedBy: string): Promise<ApplyResult> {
+    // SPEC §5/§13: the 200 names the checkpoint that already covers the entry (it is
+    // published before any apply of its batch is answered, and sizes only grow).
+    const result = await this.#applyOnce(proposalId, appliedBy);
+    return { ...result, checkpoint: { size: this.log.size } };
+  }
+
+  async #applyOnce(proposalId: string, appliedBy: string): Promise<ApplyResult> {
     this.#assertOpen();
     return this.#track(this.#applyPath.apply(proposalId, appliedBy));
   }
@@ -275,8 +292,13 @@ export class Registry extends RegistryReader {
   #hooks(): BatchHooks<BatchState> {
     return {
       begin: () => beginBatch(this.mutableSnapshot.version, this.mutableSnapshot.governance, this.#now()),
-      committed: (state, appends) => this.#install(state, appends),
+      seal: (appends) => this.log.extend(appends),
+      committed: (state, appends) => {
+        this.log.committed();
+        this.#install(state, appends);
+      },
       failed: () => {
+        this.log.failed();
         this.#writesDegraded = true;
       },
     };

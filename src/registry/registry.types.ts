@@ -1,4 +1,5 @@
 import type { GovernanceBody } from '../core/index.js';
+import type { TransparencyLogOptions } from './log/transparency-log.js';
 import type { Admission, EngineMode } from './modes.types.js';
 import type { CompatChecker } from './schema-rules.js';
 
@@ -22,4 +23,6 @@ export interface RegistryOptions {
   readonly admission?: Admission;
   /** SPEC §12 compatibility checker enforced at propose and apply (core/schema-compat). */
   readonly compatibility?: CompatChecker;
+  /** SPEC §13 transparency log: LOG_KEY, LOG_ORIGIN, WITNESS_QUORUM (a fresh key when absent). */
+  readonly log?: TransparencyLogOptions;
 }

@@ -17,7 +17,9 @@ const enc = (v: unknown) => te.encode(typeof v === 'string' ? v : JSON.stringify
 // `sync` is classic-level's option (fsync before the callback); memory-level ignores it.
 const SYNC = { sync: true } as AbstractBatchOptions<string, Uint8Array>;
 
-type Op = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+/** One write of a batch; the transparency log (SPEC §13) hands its own to `append`. */
+export type StoreOp = { type: 'put'; key: string; value: Uint8Array } | { type: 'del'; key: string };
+type Op = StoreOp;
 
 /**
  * The SPEC §4 keyspace over any abstract-level database (`level` on disk, `memory-level`
@@ -178,9 +180,10 @@ export class Store {
   /**
    * SPEC §4: one apply (here: one group of applies) = one atomic batch written with
    * `sync: true`: desc, head, log, meta/version, regions/current, applied, prop delete.
-   * A resolved promise means the batch is on disk.
+   * A resolved promise means the batch is on disk. `extra` (SPEC §13: tiles, `meta/tree`,
+   * `meta/checkpoint`) goes into the same synced batch as the entries it covers.
    */
-  async append(appends: readonly Append[]): Promise<void> {
+  async append(appends: readonly Append[], extra: readonly StoreOp[] = []): Promise<void> {
     const ops: Op[] = [];
     let last = 0;
     let streamSeq = 0;
@@ -204,6 +207,26 @@ export class Store {
     }
     ops.push({ type: 'put', key: KEY.version, value: enc(String(last)) });
     if (streamSeq > 0) ops.push({ type: 'put', key: KEY.streamSeq, value: enc(String(streamSeq)) });
+    for (const op of extra) ops.push(op);
+    await this.#write(ops);
+  }
+
+  /** SPEC §13 keys (`tile/`, `meta/tree`, `meta/checkpoint`, `witness/`): raw bytes, or undefined. */
+  async logValue(key: string): Promise<Uint8Array | undefined> {
+    return this.#get(key);
+  }
+
+  /** Several SPEC §13 keys at once (full tiles for a proof). */
+  async logValues(keys: readonly string[]): Promise<Array<Uint8Array | undefined>> {
+    return this.#guard('read log values', () => this.#db.getMany(keys as string[]));
+  }
+
+  /**
+   * Writes mutable SPEC §13 state outside an apply batch (new cosignatures on
+   * `meta/checkpoint`, a witness's `witness/<origin>`), synced: a witness answers only after
+   * its state is on disk. Immutable keys are refused as anywhere else.
+   */
+  async putLogValues(ops: readonly StoreOp[]): Promise<void> {
     await this.#write(ops);
   }
 

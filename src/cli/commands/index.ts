@@ -10,6 +10,8 @@ import { get } from './get.js';
 import { importCommand } from './import.js';
 import { keygen } from './keygen.js';
 import { list } from './list.js';
+import { logAudit, logCheckpoint, logProof, logVerify } from './log.js';
+import { logVkey, logWitnessKey } from './log-keys.js';
 import { plan } from './plan.js';
 import { proposal, proposals } from './proposals.js';
 import { propose } from './propose.js';
@@ -45,6 +47,12 @@ export const COMMANDS: readonly CommandSpec[] = [
   schemaValidate,
   schemaCheck,
   schemaDiff,
+  logCheckpoint,
+  logProof,
+  logVerify,
+  logAudit,
+  logVkey,
+  logWitnessKey,
   exportCommand,
   importCommand,
   plan,

@@ -2,7 +2,7 @@ export * from './bundle.js';
 export * from './checkpoint.js';
 export * from './cosignature.js';
 export * from './edge.js';
-export { decodeBase64, encodeBase64 } from './encoding.js';
+export { bytesOf, concatBytes, decodeBase64, encodeBase64, parseHashBase64 } from './encoding.js';
 export * from './hash.js';
 export * from './leaf.js';
 export * from './memory.js';

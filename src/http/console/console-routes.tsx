@@ -4,12 +4,13 @@ import { RegistryError } from '../../core/index.js';
 import type { Registry } from '../../registry/index.js';
 import type { AppDeps, AppEnv } from '../app.types.js';
 import { toRegistryError } from '../envelope.js';
-import { authenticate, engine } from '../guard.js';
+import { assertUnscopedRead, authenticate, engine } from '../guard.js';
 import { FAVICON_SVG, LIVE_JS, SECURITY_HEADERS, STYLE_CSS } from './assets.js';
 import { DescriptorPage } from './descriptor.js';
 import { DescriptorsPage, parseFilters } from './descriptors.js';
 import { ErrorPage, UI } from './layout.js';
 import { LivePage } from './live.js';
+import { LogPage } from './log-page.js';
 import { OverviewPage } from './overview.js';
 import { ProposalsPage } from './proposals.js';
 import { RegionsPage } from './regions.js';
@@ -92,6 +93,14 @@ export function consoleRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get(
     `${UI}/regions`,
     page(deps, (_c, r) => <RegionsPage r={r} />),
+  );
+  app.get(
+    `${UI}/log`,
+    page(deps, (c, r) => {
+      // SPEC §7: the log holds every entry, so a scoped read token does not see it.
+      assertUnscopedRead(authenticate(c, deps, 'registry:read'));
+      return <LogPage r={r} now={deps.now()} />;
+    }),
   );
   app.get(
     `${UI}/live`,

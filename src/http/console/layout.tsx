@@ -8,6 +8,7 @@ const NAV: ReadonlyArray<readonly [string, string]> = [
   [`${UI}/descriptors?kind=schema`, 'Schemas'],
   [`${UI}/proposals`, 'Proposals'],
   [`${UI}/regions`, 'Region map'],
+  [`${UI}/log`, 'Log'],
   [`${UI}/live`, 'Live'],
 ];
 
