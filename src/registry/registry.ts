@@ -1,8 +1,12 @@
 import {
+  assertQuorum,
+  digestOf,
   type GovernanceBody,
   parseCosignRequest,
   parseProposalRequest,
   RegistryError,
+  signingBytes,
+  tallyOf,
 } from '../core/index.js';
 import type { Append, AppliedRecord, ProposalRecord, Store } from '../store/index.js';
 import { type ApplyResult, type BatchState, beginBatch } from './apply-batch.js';
@@ -150,6 +154,31 @@ export class Registry extends RegistryReader {
   async apply(proposalId: string, appliedBy: string): Promise<ApplyResult> {
     this.#assertOpen();
     return this.#track(this.#applyPath.apply(proposalId, appliedBy));
+  }
+
+  /**
+   * SPEC §5 POST /apply: a descriptor already at quorum, admitted and applied in one request
+   * through the mode's apply path; the proposal is never stored under `prop/`. The same
+   * upload after it applied answers the same body (its `applied/` record).
+   */
+  async applySigned(raw: unknown, appliedBy: string): Promise<ApplyResult> {
+    this.#assertOpen();
+    const now = this.#now();
+    const { payload, signatures } = parseProposalRequest(raw, now);
+    const proposalId = digestOf(signingBytes(payload));
+    return this.#track(
+      (async () => {
+        // Before the head check: once applied, the payload no longer extends the head.
+        if ((await this.#applied(proposalId)) !== undefined) return this.#core.settled(proposalId);
+        const record = await this.#applyPath.current(() =>
+          admit(payload, signatures, undefined, this.#ctx(payload.id, now)),
+        );
+        assertQuorum(tallyOf(payload, record.signatures, this.mutableSnapshot.governance));
+        // The proposal's admission step (SPEC §12); the apply path runs the apply's.
+        await this.#admission.proposal(payload, this.mutableSnapshot);
+        return this.#applyPath.applyAdmitted(record, appliedBy);
+      })(),
+    );
   }
 
   /**
