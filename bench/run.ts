@@ -21,6 +21,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   mirror: async () => (await import('./mirror.js')).mirrorBench(),
   failover: async () => (await import('./failover.js')).failoverBench(),
   cluster: async () => (await import('./cluster.js')).clusterBench(),
+  writes: async () => (await import('./writes.js')).writesBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));
