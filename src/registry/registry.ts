@@ -168,8 +168,16 @@ export class Registry extends RegistryReader {
     const proposalId = digestOf(signingBytes(payload));
     return this.#track(
       (async () => {
-        // Before the head check: once applied, the payload no longer extends the head.
-        if ((await this.#applied(proposalId)) !== undefined) return this.#core.settled(proposalId);
+        // Before the head check: once applied, the payload no longer extends the head. Only a
+        // head at or past this version can have come from it, so new uploads skip the store read.
+        const head = this.mutableSnapshot.get(payload.id);
+        if (
+          head !== undefined &&
+          head.version >= payload.version &&
+          (await this.#applied(proposalId)) !== undefined
+        ) {
+          return this.#core.settled(proposalId);
+        }
         const record = await this.#applyPath.current(() =>
           admit(payload, signatures, undefined, this.#ctx(payload.id, now)),
         );
