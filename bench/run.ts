@@ -22,6 +22,7 @@ const BENCHES: Readonly<Record<string, Bench>> = {
   failover: async () => (await import('./failover.js')).failoverBench(),
   cluster: async () => (await import('./cluster.js')).clusterBench(),
   schema: async () => (await import('./schema-validate.js')).schemaValidateBench(),
+  writes: async () => (await import('./writes.js')).writesBench(),
 };
 
 const RESULTS = fileURLToPath(new URL('RESULTS.md', import.meta.url));

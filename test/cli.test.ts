@@ -142,6 +142,36 @@ describe('registry digest', () => {
 });
 
 describe('propose, cosign, apply, get, list, watch', () => {
+  it('applies a file signed to quorum in one request with apply --file (POST /apply)', async () => {
+    const file = at('upload.json');
+    const draft = await cli(
+      [
+        'draft',
+        '--id',
+        'svc-upload@us-east-1',
+        '--kind',
+        'service',
+        '--body',
+        '{"name":"svc-upload","region":"us-east-1","endpoints":[{"addr":"10.0.0.2:443","tls":true,"weight":1}]}',
+        '--out',
+        file,
+      ],
+      env,
+    );
+    expect(draft.code).toBe(0);
+    const id = (await cli(['digest', '--file', file])).stdout.trim();
+    expect((await cli(['sign', '--file', file, '--key', keys[0] as string, '--out', file])).code).toBe(0);
+    const short = await cli(['apply', '--file', file], env);
+    expect(short.code).toBe(1);
+    expect(short.stderr).toContain('NoQuorum');
+    expect((await cli(['sign', '--file', file, '--key', keys[1] as string, '--out', file])).code).toBe(0);
+    const a = await cli(['apply', '--file', file, '--json'], env);
+    expect(a.code).toBe(0);
+    expect(JSON.parse(a.stdout)).toMatchObject({ descriptor_id: 'svc-upload@us-east-1', digest: id });
+    expect((await cli(['apply', '--file', file, '--proposal', id], env)).code).toBe(2);
+    expect((await cli(['apply'], env)).code).toBe(2);
+  });
+
   it('runs the whole flow with human output and the exit codes of the issue', async () => {
     const file = at('flow.json');
     const draft = await cli(

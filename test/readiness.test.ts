@@ -293,6 +293,7 @@ describe('readiness (SPEC §5)', () => {
       ['POST', `${BASE}/proposals`, proposalBody(servicePayload('svc-a'), [KEYS[0], KEYS[1]])],
       ['POST', `${BASE}/proposals/${PROPOSAL_ID}/signatures`, { signatures: [] }],
       ['POST', `${BASE}/apply/${PROPOSAL_ID}`, undefined],
+      ['POST', `${BASE}/apply`, proposalBody(servicePayload('svc-a'), [KEYS[0], KEYS[1]])],
     ] as const)(
       '%s %s answers 503 ReadOnly, not retryable, the hint naming the upstream',
       async (method, path, body) => {

@@ -406,6 +406,25 @@ export class RegistryClient {
   }
 
   /**
+   * Applies a descriptor already signed to quorum in one request, with no stored proposal
+   * (SPEC §5 POST /apply: CI uploads, offline signing ceremonies); the token needs both
+   * propose and apply scopes. Repeating it after it applied returns the same result.
+   * @example
+   * ```ts
+   * const sigs = [signPayload(payload, keyA, Date.now()), signPayload(payload, keyB, Date.now())];
+   * const { version, digest } = await client.applySigned(payload, sigs);
+   * ```
+   */
+  async applySigned(descriptor: Payload, signatures: readonly Signature[]): Promise<ApplyResult> {
+    return this.#http.call({
+      method: 'POST',
+      path: `${API}/apply`,
+      body: { descriptor, signatures },
+      parse: (t) => parseJson(t, 'apply result') as ApplyResult,
+    });
+  }
+
+  /**
    * Liveness (`/healthz`).
    * @example
    * ```ts

@@ -48,7 +48,11 @@ function operation(r: RouteSpec) {
     summary: r.summary,
     operationId: `${r.method.toLowerCase()}${r.path.replace(/[^A-Za-z]+(.)?/g, (_, ch: string | undefined) => (ch ?? '').toUpperCase())}`,
     ...(params.length > 0 ? { parameters: params } : {}),
-    ...(r.scope !== null ? { security: [{ macaroon: [r.scope] }] } : {}),
+    ...(r.scope === 'propose-and-apply'
+      ? { security: [{ macaroon: ['registry:propose', 'registry:apply'] }] }
+      : r.scope !== null
+        ? { security: [{ macaroon: [r.scope] }] }
+        : {}),
     responses: { [String(r.success)]: { description: 'OK' }, ...errors },
   };
 }

@@ -7,7 +7,8 @@ export interface RouteSpec {
   readonly method: 'GET' | 'POST';
   /** Hono template; also the metrics `route` label. */
   readonly path: string;
-  readonly scope: Scope | 'propose-or-apply' | null;
+  /** `propose-and-apply`: the token needs both scopes (SPEC §5 POST /apply). */
+  readonly scope: Scope | 'propose-or-apply' | 'propose-and-apply' | null;
   readonly summary: string;
   readonly success: number;
 }
@@ -82,6 +83,13 @@ export const ROUTES: readonly RouteSpec[] = [
     scope: 'registry:propose',
     summary: 'Co-sign a proposal',
     success: 202,
+  },
+  {
+    method: 'POST',
+    path: `${BASE}/apply`,
+    scope: 'propose-and-apply',
+    summary: 'Apply a descriptor already at quorum in one request (no stored proposal)',
+    success: 200,
   },
   {
     method: 'POST',

@@ -3,6 +3,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { type Payload, parseJsonText, RegistryError } from '../core/index.js';
 import { progressOf, type Registry } from '../registry/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
+import { authorize } from './capability.js';
 import { assertWritable, authenticate, authorizeTarget, canRead, engine } from './guard.js';
 import { json } from './respond.js';
 import { BASE } from './routes.js';
@@ -85,6 +86,23 @@ export function writeRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post(`${BASE}/proposals/:proposal_id/signatures`, limit, async (c) => {
     const { r, id } = await beginProposalWrite(c, 'registry:propose');
     return json(c, await r.cosign(id, await body(c)), 202);
+  });
+
+  // SPEC §5 POST /apply: a pre-signed upload in one request, so the token needs both scopes.
+  app.post(`${BASE}/apply`, limit, async (c) => {
+    const { cap, r } = beginWrite(c, 'registry:propose');
+    if (cap !== undefined) authorize(cap, { scope: 'registry:apply' });
+    const raw = await body(c);
+    const descriptor = (raw as { descriptor?: { id?: unknown; kind?: unknown } } | null)?.descriptor;
+    if (typeof descriptor?.id === 'string' && typeof descriptor.kind === 'string') {
+      const target = { descriptorId: descriptor.id, kind: descriptor.kind };
+      authorizeTarget(cap, 'registry:propose', target);
+      authorizeTarget(cap, 'registry:apply', target);
+    }
+    const started = performance.now();
+    const result = await r.applySigned(raw, c.get('tokenName') ?? 'anonymous');
+    deps.metrics.applied((performance.now() - started) / 1000);
+    return json(c, result);
   });
 
   app.post(`${BASE}/apply/:proposal_id`, limit, async (c) => {

@@ -56,6 +56,13 @@ export function localApply(core: EngineCore, proposals: ProposalStore): ApplyPat
         return core.commit((state, head) => prepareApply(state, head, record, appliedBy));
       });
     },
+    applyAdmitted: (record, appliedBy) =>
+      core.queues.run(record.payload.id, async () => {
+        // Under the id's queue: the same upload just before this one may have been applied.
+        if ((await core.applied(record.proposal_id)) !== undefined) return core.settled(record.proposal_id);
+        await core.admitApply(record);
+        return core.commit((state, head) => prepareApply(state, head, record, appliedBy));
+      }),
     current: async (check) => check(),
   };
 }

@@ -72,6 +72,11 @@ export interface ApplyPath {
   /** SPEC §5 POST /apply/{id}. */
   apply(proposalId: string, appliedBy: string): Promise<ApplyResult>;
   /**
+   * SPEC §5 POST /apply: a descriptor that arrived at quorum in one request. `record` was
+   * admitted (SPEC §3) but never stored under `prop/`; it becomes an entry the same way.
+   */
+  applyAdmitted(record: ProposalRecord, appliedBy: string): Promise<ApplyResult>;
+  /**
    * Runs a check against this instance's view. A cluster view may be behind the stream,
    * so there a `StaleVersion` catches up once and checks again; locally it is the answer.
    */

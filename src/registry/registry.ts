@@ -1,8 +1,14 @@
 import {
+  assertQuorum,
+  digestOf,
   type GovernanceBody,
+  type Payload,
   parseCosignRequest,
   parseProposalRequest,
   RegistryError,
+  type Signature,
+  signingBytes,
+  tallyOf,
 } from '../core/index.js';
 import type { Append, AppliedRecord, ProposalRecord, Store } from '../store/index.js';
 import { type ApplyResult, type BatchState, beginBatch } from './apply-batch.js';
@@ -33,6 +39,13 @@ import { SerialQueues } from './serial-queue.js';
 import { Snapshot } from './snapshot.js';
 
 export type { ApplyResult, ProposalView, RegistryOptions };
+
+/** SPEC §13: a leaf must fit an entry bundle; measured exactly only when it could be close. */
+function assertFitsLog(payload: Payload, signatures: readonly Signature[]): void {
+  if (signatures.length * 200 + JSON.stringify(payload).length > 60_000) {
+    assertLeafFitsAtPropose(payload.id, descriptorBytes(payload, signatures).length);
+  }
+}
 
 /** How many times a proposal write is retried when another instance changed it meanwhile. */
 const MERGE_ATTEMPTS = 8;
@@ -113,10 +126,7 @@ export class Registry extends RegistryReader {
     this.#assertOpen();
     const now = this.#now();
     const { payload, signatures } = parseProposalRequest(raw, now);
-    // SPEC §13: a leaf must fit an entry bundle; measured exactly only when it could be close.
-    if (signatures.length * 200 + JSON.stringify(payload).length > 60_000) {
-      assertLeafFitsAtPropose(payload.id, descriptorBytes(payload, signatures).length);
-    }
+    assertFitsLog(payload, signatures);
     return this.#track(
       this.#queues.run(`prop\n${payload.id}`, async () => {
         const fresh = await this.#applyPath.current(() =>
@@ -170,6 +180,42 @@ export class Registry extends RegistryReader {
   async #applyOnce(proposalId: string, appliedBy: string): Promise<ApplyResult> {
     this.#assertOpen();
     return this.#track(this.#applyPath.apply(proposalId, appliedBy));
+  }
+
+  /**
+   * SPEC §5 POST /apply: a descriptor already at quorum, admitted and applied in one request
+   * through the mode's apply path; the proposal is never stored under `prop/`. The same
+   * upload after it applied answers the same body (its `applied/` record).
+   */
+  async applySigned(raw: unknown, appliedBy: string): Promise<ApplyResult> {
+    this.#assertOpen();
+    const now = this.#now();
+    const { payload, signatures } = parseProposalRequest(raw, now);
+    assertFitsLog(payload, signatures);
+    const proposalId = digestOf(signingBytes(payload));
+    const result = await this.#track(
+      (async () => {
+        // Before the head check: once applied, the payload no longer extends the head. Only a
+        // head at or past this version can have come from it, so new uploads skip the store read.
+        const head = this.mutableSnapshot.get(payload.id);
+        if (
+          head !== undefined &&
+          head.version >= payload.version &&
+          (await this.#applied(proposalId)) !== undefined
+        ) {
+          return this.#core.settled(proposalId);
+        }
+        const record = await this.#applyPath.current(() =>
+          admit(payload, signatures, undefined, this.#ctx(payload.id, now)),
+        );
+        assertQuorum(tallyOf(payload, record.signatures, this.mutableSnapshot.governance));
+        // The proposal's admission step (SPEC §12); the apply path runs the apply's.
+        await this.#admission.proposal(payload, this.mutableSnapshot);
+        return this.#applyPath.applyAdmitted(record, appliedBy);
+      })(),
+    );
+    // SPEC §5/§13: as `apply`, the 200 names the checkpoint that already covers the entry.
+    return { ...result, checkpoint: { size: this.log.size } };
   }
 
   /**

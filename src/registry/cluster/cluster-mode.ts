@@ -1,5 +1,6 @@
 import { isRegistryError, RegistryError } from '../../core/index.js';
-import { beginBatch, prepareApply } from '../apply-batch.js';
+import type { ProposalRecord } from '../../store/index.js';
+import { type ApplyResult, beginBatch, prepareApply } from '../apply-batch.js';
 import type { ApplyPath, EngineCore, EngineMode, GenesisSource, ProposalStore } from '../modes.types.js';
 import type { SharedLog, SharedProposals } from './shared-log.js';
 
@@ -40,41 +41,54 @@ export function sharedProposals(bucket: SharedProposals): ProposalStore {
  * (now `StaleVersion`, already applied, or a fresh attempt).
  */
 export function streamApply(core: EngineCore, proposals: ProposalStore, link: SharedLog): ApplyPath {
+  /** `lookup` gives the live record (re-read after each catch-up); undefined: no longer live. */
+  const publish = async (
+    proposalId: string,
+    lookup: () => Promise<ProposalRecord | undefined>,
+    appliedBy: string,
+  ): Promise<ApplyResult> => {
+    let caughtUp = false;
+    for (let attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
+      const record = await lookup();
+      if (record === undefined) return core.settled(proposalId);
+      const outcome = await core.queues.run(record.payload.id, async () => {
+        // Under the id's queue: an apply of the same proposal just before this one won.
+        const applied = await core.applied(proposalId);
+        if (applied !== undefined) return core.settled(proposalId);
+        await core.admitApply(record);
+        const state = beginBatch(core.snapshot.version, core.snapshot.governance, core.now());
+        try {
+          const { append } = prepareApply(state, (id) => core.snapshot.get(id), record, appliedBy);
+          return await link.publish(append);
+        } catch (err) {
+          // A stale answer from a view that is merely behind the stream is not the cluster's.
+          if (!caughtUp && isRegistryError(err, 'StaleVersion')) return 'conflict';
+          throw err;
+        }
+      });
+      if (outcome !== 'conflict') return outcome;
+      await link.catchUp();
+      caughtUp = true;
+    }
+    throw new RegistryError(
+      'StoreUnavailable',
+      `apply of ${proposalId} kept losing the race for its descriptor id`,
+      'retry the apply',
+    );
+  };
   return {
     async apply(proposalId, appliedBy) {
-      let caughtUp = false;
-      for (let attempt = 0; attempt < APPLY_ATTEMPTS; attempt++) {
-        const record = (await proposals.find(proposalId, core.now())).live;
-        if (record === undefined) return core.settled(proposalId);
-        const outcome = await core.queues.run(record.payload.id, async () => {
-          // Under the id's queue: an apply of the same proposal just before this one won.
-          const applied = await core.applied(proposalId);
-          if (applied !== undefined) return core.settled(proposalId);
-          await core.admitApply(record);
-          const state = beginBatch(core.snapshot.version, core.snapshot.governance, core.now());
-          try {
-            const { append } = prepareApply(state, (id) => core.snapshot.get(id), record, appliedBy);
-            return await link.publish(append);
-          } catch (err) {
-            // A stale answer from a view that is merely behind the stream is not the cluster's.
-            if (!caughtUp && isRegistryError(err, 'StaleVersion')) return 'conflict';
-            throw err;
-          }
-        });
-        if (outcome !== 'conflict') {
-          // The bucket entry has served its purpose; a leftover one expires with the TTL.
-          link.proposals.delete(proposalId).catch(() => undefined);
-          return outcome;
-        }
-        await link.catchUp();
-        caughtUp = true;
-      }
-      throw new RegistryError(
-        'StoreUnavailable',
-        `apply of ${proposalId} kept losing the race for its descriptor id`,
-        'retry the apply',
+      const result = await publish(
+        proposalId,
+        async () => (await proposals.find(proposalId, core.now())).live,
+        appliedBy,
       );
+      // The bucket entry has served its purpose; a leftover one expires with the TTL.
+      link.proposals.delete(proposalId).catch(() => undefined);
+      return result;
     },
+    // SPEC §5 POST /apply: nothing was stored in the bucket, so there is nothing to delete.
+    applyAdmitted: (record, appliedBy) => publish(record.proposal_id, async () => record, appliedBy),
     async current(check) {
       try {
         return check();
