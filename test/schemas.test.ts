@@ -397,13 +397,11 @@ describe('schema descriptors', () => {
         ),
       );
       // The kind bodies, beside the request and envelope schemas.
-      expect(Object.keys(components).filter((k) => k.endsWith('Body')).sort()).toEqual([
-        'GovernanceBody',
-        'NodeBody',
-        'RegionMapBody',
-        'SchemaBody',
-        'ServiceBody',
-      ]);
+      expect(
+        Object.keys(components)
+          .filter((k) => k.endsWith('Body'))
+          .sort(),
+      ).toEqual(['GovernanceBody', 'NodeBody', 'RegionMapBody', 'SchemaBody', 'ServiceBody']);
     });
   });
 });
