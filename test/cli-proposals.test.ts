@@ -228,3 +228,42 @@ describe('--output', () => {
     expect((await cli(['status', '--output', 'xml'], env)).code).toBe(2);
   });
 });
+
+describe('registry diff', () => {
+  it('shows the lines that changed between two versions, as the console does', async () => {
+    const head = (await cli(['get', 'svc-ready', '--json'], env)).stdout;
+    const v1 = JSON.parse(head) as { version: number };
+    const { digestOf, signPayload, signingBytes } = await import('../src/core/index.js');
+    const next = servicePayload(
+      'svc-ready',
+      v1.version + 1,
+      digestOf(signingBytes(servicePayload('svc-ready'))),
+      {
+        body: {
+          name: 'svc-ready',
+          region: 'us-east-1',
+          endpoints: [{ addr: '10.0.0.9:443', tls: true, weight: 100 }],
+        },
+      },
+    );
+    const post = await fetch(`${server.url}/v1/registry/proposals`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${env.REGISTRY_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        descriptor: next,
+        signatures: [KEYS[0], KEYS[1]].map((k) => signPayload(next, k, Date.now())),
+      }),
+    });
+    const { proposal_id } = (await post.json()) as { proposal_id: string };
+    expect((await cli(['apply', '--proposal', proposal_id], env)).code).toBe(0);
+    const r = await cli(['diff', 'svc-ready', '--from', '1', '--to', '2'], env);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^--- svc-ready v1 [0-9a-f]{64}\n\+\+\+ svc-ready v2 [0-9a-f]{64}\n/);
+    expect(r.stdout).toMatch(/^- +"addr": "10\.0\.0\.7:443",$/m);
+    expect(r.stdout).toMatch(/^\+ +"addr": "10\.0\.0\.9:443",$/m);
+    expect(r.stdout).toMatch(/^- +"version": 1,$/m);
+    expect(r.stdout).toMatch(/^ {2} +"name": "svc-ready",$/m);
+    expect(JSON.parse((await cli(['diff', 'svc-ready', '--from', '1', '--json'], env)).stdout).to).toBe(2);
+    expect((await cli(['diff', 'svc-ready'], env)).code).toBe(2);
+  });
+});

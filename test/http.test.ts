@@ -427,6 +427,32 @@ describe('logs', () => {
 });
 
 describe('OpenAPI', () => {
+  it('describes request bodies and success answers, and every $ref resolves', async () => {
+    const doc = (await call('GET', '/openapi.json')).json as unknown as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: unknown; responses: Record<string, { description: string }> }>
+      >;
+      components: { schemas: Record<string, unknown> };
+    };
+    const propose = doc.paths['/v1/registry/proposals']?.post;
+    expect(propose?.requestBody).toMatchObject({
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/ProposalRequest' } } },
+    });
+    expect(propose?.responses['202']?.description).toMatch(/^Accepted/);
+    expect(doc.paths['/v1/registry/proposals/{proposal_id}/signatures']?.post?.requestBody).toBeDefined();
+    for (const kind of ['Service', 'Node', 'RegionMap', 'Governance', 'Schema']) {
+      expect(doc.components.schemas[`${kind}Body`], kind).toBeDefined();
+    }
+    const refs = [
+      ...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/(schemas|responses)\/([A-Za-z]+)"/g),
+    ];
+    expect(refs.length).toBeGreaterThan(10);
+    const components = doc.components as unknown as Record<string, Record<string, unknown>>;
+    for (const [, group, name] of refs)
+      expect(components[group ?? '']?.[name ?? ''], `${group}/${name}`).toBeDefined();
+  });
+
   it('documents every route the app serves and nothing else', async () => {
     const doc = (await call('GET', '/openapi.json')).json as unknown as {
       openapi: string;

@@ -33,6 +33,58 @@ const ENVELOPE = {
   },
 } as const;
 
+const SIGNATURE = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['signer_id', 'alg', 'sig', 'ts'],
+  properties: {
+    signer_id: { type: 'string', pattern: '^ed25519:[A-Za-z0-9_-]{43}$' },
+    alg: { const: 'ed25519' },
+    sig: { type: 'string', pattern: '^[A-Za-z0-9_-]{86}$' },
+    ts: { type: 'integer' },
+  },
+} as const;
+
+/** SPEC §2 payload: the descriptor without its signatures (`body` per kind: components ServiceBody, …). */
+const PAYLOAD = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'version', 'kind', 'body', 'prev', 'ts'],
+  properties: {
+    id: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$' },
+    version: { type: 'integer', minimum: 1 },
+    kind: { enum: Object.keys(KIND_SCHEMAS) },
+    body: { type: 'object' },
+    prev: { type: ['string', 'null'], pattern: '^[0-9a-f]{64}$' },
+    ts: { type: 'integer' },
+    deprecated: { type: 'boolean' },
+  },
+} as const;
+
+const json = (schema: unknown) => ({ required: true, content: { 'application/json': { schema } } });
+
+/** SPEC §5 request bodies, by route. */
+const REQUEST_BODIES: Readonly<Record<string, unknown>> = {
+  'POST /v1/registry/proposals': json({ $ref: '#/components/schemas/ProposalRequest' }),
+  'POST /v1/registry/proposals/:proposal_id/signatures': json({
+    type: 'object',
+    additionalProperties: false,
+    required: ['signatures'],
+    properties: { signatures: { type: 'array', items: { $ref: '#/components/schemas/Signature' } } },
+  }),
+  'POST /v1/registry/apply': json({ $ref: '#/components/schemas/ProposalRequest' }),
+  'POST /v1/registry/schemas/:id/validate': json({ description: 'any JSON value' }),
+  'POST /v1/registry/schemas/:id/compatibility': json({ $ref: '#/components/schemas/SchemaBody' }),
+};
+
+/** What a 2xx means, in words (SPEC §5); the summary says what the route is. */
+function success(r: RouteSpec): string {
+  if (r.success === 202) return 'Accepted: the proposal is stored (fsynced) and pending or ready';
+  if (r.path.startsWith(`${'/v1/registry'}/apply`))
+    return 'Applied: the entry is on disk and covered by the checkpoint it names';
+  return `OK: ${r.summary}`;
+}
+
 function operation(r: RouteSpec) {
   const params = [...r.path.matchAll(/:([a-z_]+)/g)].map((m) => ({
     name: m[1],
@@ -53,7 +105,10 @@ function operation(r: RouteSpec) {
       : r.scope !== null
         ? { security: [{ macaroon: [r.scope] }] }
         : {}),
-    responses: { [String(r.success)]: { description: 'OK' }, ...errors },
+    ...(REQUEST_BODIES[`${r.method} ${r.path}`] === undefined
+      ? {}
+      : { requestBody: REQUEST_BODIES[`${r.method} ${r.path}`] }),
+    responses: { [String(r.success)]: { description: success(r) }, ...errors },
   };
 }
 
@@ -75,9 +130,23 @@ export function openApiDocument(version: string) {
     paths,
     components: {
       // SPEC §2: the body schemas of the built-in kinds, the documents GET /kinds serves.
-      schemas: Object.fromEntries(
-        Object.entries(KIND_SCHEMAS).map(([kind, schema]) => [`${pascal(kind)}Body`, schema]),
-      ),
+      schemas: {
+        ...Object.fromEntries(
+          Object.entries(KIND_SCHEMAS).map(([kind, schema]) => [`${pascal(kind)}Body`, schema]),
+        ),
+        Signature: SIGNATURE,
+        Payload: PAYLOAD,
+        ProposalRequest: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['descriptor', 'signatures'],
+          properties: {
+            descriptor: { $ref: '#/components/schemas/Payload' },
+            signatures: { type: 'array', items: { $ref: '#/components/schemas/Signature' } },
+          },
+        },
+        ErrorEnvelope: ENVELOPE,
+      },
       securitySchemes: {
         macaroon: { type: 'http', scheme: 'bearer', bearerFormat: 'libmacaroons v1 (base64url)' },
       },

@@ -3,6 +3,7 @@ import { apply } from './apply.js';
 import { completion } from './completion.js';
 import { cosign } from './cosign.js';
 import { dev } from './dev.js';
+import { diff } from './diff.js';
 import { digest } from './digest.js';
 import { draft } from './draft.js';
 import { exportCommand } from './export.js';
@@ -42,6 +43,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   proposals,
   proposal,
   get,
+  diff,
   list,
   watch,
   schemaValidate,
