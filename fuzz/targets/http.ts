@@ -323,7 +323,7 @@ export class HttpTarget implements FuzzTarget<HttpInput> {
     );
     this.#checkLogs(what);
     if (SUCCESS.has(res.status))
-      return res.status === 200 && input.path.startsWith(`${BASE}/apply/`) ? 'applied' : 'accepted';
+      return res.status === 200 && input.path.startsWith(`${BASE}/apply`) ? 'applied' : 'accepted';
     if (input.method === 'HEAD') return 'BadRequest';
     let parsed: unknown;
     try {
@@ -336,7 +336,18 @@ export class HttpTarget implements FuzzTarget<HttpInput> {
       error !== undefined &&
         error !== null &&
         Object.keys(parsed as object).length === 1 &&
-        Object.keys(error).sort().join() === [...ENVELOPE_FIELDS].sort().join(),
+        // SPEC §5: the six fields always, and `details` (an array) on BadRequest and Incompatible.
+        Object.keys(error)
+          .filter(
+            (k) =>
+              k !== 'details' ||
+              !(
+                Array.isArray(error.details) &&
+                (error.code === 'BadRequest' || error.code === 'Incompatible')
+              ),
+          )
+          .sort()
+          .join() === [...ENVELOPE_FIELDS].sort().join(),
       () => `${what}: not the SPEC envelope: ${res.body.toString('utf8').slice(0, 300)}`,
     );
     const e = error as Record<string, unknown>;

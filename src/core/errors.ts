@@ -68,7 +68,7 @@ const RETRYABLE = {
 
 /** What an operator can do next, when the thrower has nothing more specific to say. */
 const DEFAULT_HINT = {
-  BadRequest: 'fix the request; see SPEC §2 for the descriptor schema',
+  BadRequest: 'fix the request: `details` lists each problem; the body schemas are at GET /v1/registry/kinds and in /v1/registry/openapi.json',
   Unauthorized:
     'set REGISTRY_TOKEN to a valid token (`registry token mint`; over HTTP: `Authorization: Bearer <token>`)',
   Forbidden: 'use a token whose scope, id-prefix and kind caveats cover this request',
