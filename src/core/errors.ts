@@ -92,12 +92,15 @@ export const ERROR_CODES = Object.keys(STATUS) as readonly ErrorCode[];
 export interface RegistryErrorOptions extends ErrorOptions {
   /** SPEC §5 `details`: every problem of the request, not only the first. */
   readonly details?: readonly ErrorDetail[];
+  /** A retryable refusal that knows when a retry can succeed: the `Retry-After` header (seconds). */
+  readonly retryAfterSeconds?: number;
 }
 
 export class RegistryError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
   readonly details: readonly ErrorDetail[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, hint?: string, opts?: RegistryErrorOptions) {
     super(message, opts);
@@ -105,6 +108,7 @@ export class RegistryError extends Error {
     this.code = code;
     this.hint = hint ?? DEFAULT_HINT[code];
     this.details = opts?.details;
+    this.retryAfterSeconds = opts?.retryAfterSeconds;
   }
 
   get status(): number {
