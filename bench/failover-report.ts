@@ -50,9 +50,14 @@ export function failoverFailures(r: FailoverResult): string[] {
     }
     if (!i.stop.clean) f.push(`${i.name} did not exit 0 within the grace period after SIGTERM`);
   }
+  // /version counts accepted entries; the stream also holds lost races: compare stream positions.
+  const viewSeq = r.instances[0]?.streamSeq;
+  for (const i of r.instances) {
+    if (i.streamSeq !== viewSeq) f.push(`${i.name}'s view ends at stream seq ${i.streamSeq}, not ${viewSeq}`);
+  }
   for (const s of r.stream) {
-    if (s.lastSeq !== r.to || s.messages !== s.lastSeq) {
-      f.push(`nats node ${s.node} holds stream seq ${s.lastSeq} (${s.messages} messages), not ${r.to}`);
+    if (s.lastSeq !== viewSeq || s.messages !== s.lastSeq) {
+      f.push(`nats node ${s.node} holds stream seq ${s.lastSeq} (${s.messages} messages), not ${viewSeq}`);
     }
   }
   return f;
@@ -158,6 +163,7 @@ export function failoverReport(r: FailoverResult): BenchResult {
         'messages',
         r.instances.reduce((x, i) => x + Math.max(0, i.refused), 0),
       ),
+      one('stream messages that lost the race for their version (A)', 'messages', r.instances[0]?.races ?? 0),
     ],
     ratios: [
       {
