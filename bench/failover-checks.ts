@@ -48,6 +48,9 @@ export interface ClusterReadyz {
   readonly nats: string;
   readonly lagSeqs: number;
   readonly refused: number;
+  /** The last stream sequence in the view (/version trails it by refusals and lost races). */
+  readonly streamSeq: number;
+  readonly races: number;
 }
 
 export async function readyz(api: Api): Promise<ClusterReadyz | undefined> {
@@ -55,7 +58,13 @@ export async function readyz(api: Api): Promise<ClusterReadyz | undefined> {
     const r = await api.call('GET', '/readyz');
     const b = JSON.parse(r.body) as {
       version?: number;
-      cluster?: { nats?: string; lag?: { seqs?: number }; refused?: number };
+      cluster?: {
+        nats?: string;
+        lag?: { seqs?: number };
+        refused?: number;
+        stream_seq?: number;
+        races?: number;
+      };
     };
     return {
       status: r.status,
@@ -63,6 +72,8 @@ export async function readyz(api: Api): Promise<ClusterReadyz | undefined> {
       nats: b.cluster?.nats ?? 'none',
       lagSeqs: b.cluster?.lag?.seqs ?? -1,
       refused: b.cluster?.refused ?? -1,
+      streamSeq: b.cluster?.stream_seq ?? b.version ?? 0,
+      races: b.cluster?.races ?? 0,
     };
   } catch {
     return undefined;
@@ -219,18 +230,20 @@ export class ViewMonitor {
     let maxReported = 0;
     for (const { at, stream, rs } of this.#samples) {
       const r = rs[i];
-      const ahead = Math.max(stream, ...rs.map((x) => x?.version ?? 0));
+      // Stream positions, not versions: a lost race is a stream message no view serves.
+      const ahead = Math.max(stream, ...rs.map((x) => x?.streamSeq ?? 0));
       if (r === undefined || r.status !== 200) {
         stalledSince = offSince = prev = undefined;
         continue;
       }
-      maxBehind = Math.max(maxBehind, ahead - r.version);
+      const at_ = r.streamSeq;
+      maxBehind = Math.max(maxBehind, ahead - at_);
       maxReported = Math.max(maxReported, r.lagSeqs);
-      if (r.version < ahead && r.version === prev) {
+      if (at_ < ahead && at_ === prev) {
         stalledSince ??= at;
         longestStalled = Math.max(longestStalled, at - stalledSince);
-      } else stalledSince = r.version < ahead ? at : undefined;
-      prev = r.version;
+      } else stalledSince = at_ < ahead ? at : undefined;
+      prev = at_;
       if (r.nats !== 'connected') {
         offSince ??= at;
         longestOff = Math.max(longestOff, at - offSince);

@@ -213,7 +213,16 @@ export async function failover(
         const api = i === 0 ? apiA : apiB;
         const r = await readyz(api);
         const fleet = fleets[i] as WatcherFleet;
-        return { name, version: r?.version ?? -1, refused: r?.refused ?? -1, fleet, i };
+        const streamSeq = r?.streamSeq ?? -1;
+        return {
+          name,
+          version: r?.version ?? -1,
+          refused: r?.refused ?? -1,
+          races: r?.races ?? 0,
+          streamSeq,
+          fleet,
+          i,
+        };
       }),
     );
     for (const f of fleets) f.stop();
@@ -226,6 +235,8 @@ export async function failover(
         name: e.name,
         version: e.version,
         refused: e.refused,
+        races: e.races,
+        streamSeq: e.streamSeq,
         tally: e.fleet.tally(to ?? Math.max(e.version, 0)),
         watchersAt: e.fleet.low,
         stop: await server.stop('SIGTERM'),

@@ -16,6 +16,10 @@ export interface InstanceEnd {
   readonly name: 'A' | 'B';
   readonly version: number;
   readonly refused: number;
+  /** Stream messages that lost the race for their id version (not served; expected on nats-server 2.9). */
+  readonly races: number;
+  /** The last stream sequence in its view (`/readyz` cluster.stream_seq). */
+  readonly streamSeq: number;
   readonly tally: WatcherTally;
   /** The lowest seq its watchers reached. */
   readonly watchersAt: number;

@@ -27,6 +27,9 @@ export async function openClusterEngine(
     replicas: config.nats.replicas,
     proposalTtlMs: config.proposalTtlMs,
     name: `registry ${hostname()} ${process.pid}`,
+    onRetry: (err, delayMs) => {
+      logger.warn({ err: messageOf(err), retry_ms: delayMs }, 'NATS not ready yet: waiting (/readyz is 503)');
+    },
   });
   try {
     const cluster = await openCluster(store, log, {
@@ -37,6 +40,19 @@ export async function openClusterEngine(
       onRefused: (seq, err) => {
         deps.metrics.clusterRefused();
         logger.warn({ seq, err: messageOf(err) }, 'refused a stream message: not served');
+      },
+      onRetry: (err, delayMs) => {
+        logger.warn(
+          { err: messageOf(err), retry_ms: delayMs },
+          'NATS not ready yet: waiting (/readyz is 503)',
+        );
+      },
+      onRaced: (seq, err) => {
+        deps.metrics.clusterRaced();
+        logger.info(
+          { seq, err: messageOf(err) },
+          'a stream message lost the race for its version: not served',
+        );
       },
       onFollowError: (err) => {
         logger.error(
@@ -49,7 +65,13 @@ export async function openClusterEngine(
       kind: 'cluster',
       report: () => {
         const r = cluster.link.report();
-        return { nats: r.nats, lagSeqs: r.lagSeqs, refused: r.refused };
+        return {
+          nats: r.nats,
+          lagSeqs: r.lagSeqs,
+          refused: r.refused,
+          races: r.races,
+          streamSeq: r.processed,
+        };
       },
     };
     logger.info({ stream: config.nats.stream, ...cluster.link.report() }, 'caught up with the stream');

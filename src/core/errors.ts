@@ -68,7 +68,8 @@ const RETRYABLE = {
 
 /** What an operator can do next, when the thrower has nothing more specific to say. */
 const DEFAULT_HINT = {
-  BadRequest: 'fix the request: `details` lists each problem; the body schemas are at GET /v1/registry/kinds and in /v1/registry/openapi.json',
+  BadRequest:
+    'fix the request: `details` lists each problem; the body schemas are at GET /v1/registry/kinds and in /v1/registry/openapi.json',
   Unauthorized:
     'set REGISTRY_TOKEN to a valid token (`registry token mint`; over HTTP: `Authorization: Bearer <token>`)',
   Forbidden: 'use a token whose scope, id-prefix and kind caveats cover this request',
@@ -92,12 +93,15 @@ export const ERROR_CODES = Object.keys(STATUS) as readonly ErrorCode[];
 export interface RegistryErrorOptions extends ErrorOptions {
   /** SPEC §5 `details`: every problem of the request, not only the first. */
   readonly details?: readonly ErrorDetail[];
+  /** A retryable refusal that knows when a retry can succeed: the `Retry-After` header (seconds). */
+  readonly retryAfterSeconds?: number;
 }
 
 export class RegistryError extends Error {
   readonly code: ErrorCode;
   readonly hint: string;
   readonly details: readonly ErrorDetail[] | undefined;
+  readonly retryAfterSeconds: number | undefined;
 
   constructor(code: ErrorCode, message: string, hint?: string, opts?: RegistryErrorOptions) {
     super(message, opts);
@@ -105,6 +109,7 @@ export class RegistryError extends Error {
     this.code = code;
     this.hint = hint ?? DEFAULT_HINT[code];
     this.details = opts?.details;
+    this.retryAfterSeconds = opts?.retryAfterSeconds;
   }
 
   get status(): number {

@@ -30,10 +30,20 @@ function modeReadiness(mode: ServiceMode): { fields: object; degraded: boolean; 
       return { fields, degraded: false, waiting };
     }
     case 'cluster': {
-      // The NATS connection, the view's lag behind the stream, refusals.
+      // The NATS connection, the view's place in the stream and its lag behind it, refusals, lost races.
       const r = mode.report?.();
       const fields =
-        r === undefined ? {} : { cluster: { nats: r.nats, lag: { seqs: r.lagSeqs }, refused: r.refused } };
+        r === undefined
+          ? {}
+          : {
+              cluster: {
+                nats: r.nats,
+                stream_seq: r.streamSeq,
+                lag: { seqs: r.lagSeqs },
+                refused: r.refused,
+                races: r.races,
+              },
+            };
       return {
         fields,
         degraded: r !== undefined && r.nats !== 'connected',

@@ -61,6 +61,7 @@ export class Metrics {
   readonly #restarts: Counter<string>;
   #mirrorRefused: Counter<'reason'> | undefined;
   #clusterRefused: Counter | undefined;
+  #clusterRaces: Counter | undefined;
   readonly #validations: { valid: Counter.Internal; invalid: Counter.Internal };
   readonly #compatibility: { compatible: Counter.Internal; incompatible: Counter.Internal };
   readonly #witnessRequests: Counter<'witness' | 'result'>;
@@ -235,6 +236,11 @@ export class Metrics {
     this.#clusterRefused?.inc();
   }
 
+  /** Cluster mode: one stream message that lost the race for its id's version (expected; no alert). */
+  clusterRaced(): void {
+    this.#clusterRaces?.inc();
+  }
+
   /**
    * Cluster mode registers its own families (once, at start-up): the NATS connection, the
    * refusals, and stream messages not yet materialized by this instance.
@@ -251,7 +257,12 @@ export class Metrics {
     });
     this.#clusterRefused = new Counter({
       name: 'registry_cluster_refused_total',
-      help: 'Stream messages refused by this instance (not canonical, not extending the head, no valid quorum)',
+      help: 'Stream messages refused by this instance because they fail verification (not canonical, not extending the head, no valid quorum)',
+      registers,
+    });
+    this.#clusterRaces = new Counter({
+      name: 'registry_cluster_races_total',
+      help: 'Stream messages not served because an earlier message took their id and version (two conditional publishes that both entered the stream; the loser got 409)',
       registers,
     });
     new Gauge({

@@ -48,14 +48,16 @@ export class WriteRateLimiter {
 }
 
 export class RateLimited extends RegistryError {
-  readonly retryAfterSeconds: number;
+  declare readonly retryAfterSeconds: number;
 
   constructor(retryAfterSeconds: number, rate: number) {
     super(
       'WriteRateLimited',
       `write rate over ${rate}/s for this token`,
       `retry after ${retryAfterSeconds} s`,
+      {
+        retryAfterSeconds,
+      },
     );
-    this.retryAfterSeconds = retryAfterSeconds;
   }
 }

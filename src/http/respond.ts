@@ -2,7 +2,6 @@ import type { Context } from 'hono';
 import { RegistryError } from '../core/index.js';
 import type { AppDeps, AppEnv } from './app.types.js';
 import { envelopeOf, toRegistryError } from './envelope.js';
-import { RateLimited } from './rate-limit.js';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 
@@ -20,7 +19,11 @@ export function errorResponse(
     deps.logger.error({ err: thrown, request_id: c.get('requestId') }, 'unhandled error');
   }
   const headers: Record<string, string> = { 'content-type': JSON_TYPE, ...extra };
-  if (err instanceof RateLimited) headers['retry-after'] = String(err.retryAfterSeconds);
+  // SPEC §5: a retryable refusal that knows when a retry can succeed says so (429 over the
+  // write rate, 503 while this instance's view catches up with the cluster's stream).
+  if (err.retryable && err.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(err.retryAfterSeconds);
+  }
   const body = JSON.stringify(envelopeOf(err, c.get('requestId'), deps.now()));
   return c.body(body, err.status as 400, headers);
 }

@@ -13,6 +13,10 @@ export interface ClusterReport {
   readonly nats: 'connected' | 'reconnecting' | 'closed';
   readonly lagSeqs: number;
   readonly refused: number;
+  /** Stream messages that lost the race for their id's version (not served; no alert). */
+  readonly races: number;
+  /** The last stream sequence in the view: /version trails it by the refusals and races. */
+  readonly streamSeq: number;
 }
 
 /**

@@ -17,6 +17,22 @@ interface InFlight {
 const IN_FLIGHT = 1024;
 /** How often the stream's end is read (lag, and the stalled-follower watchdog). */
 const WATCHDOG_MS = 2_000;
+/**
+ * How long an acknowledged apply may take to show in this instance's view before the writer
+ * gets a retryable 503 (its publish is durable: a retry answers the same 200).
+ */
+const VISIBLE_MS = 2_000;
+/** The Retry-After of that 503: about one watchdog period, by when a stalled follower is replaced. */
+const VISIBLE_RETRY_AFTER_S = 2;
+
+/** `p`, or a rejection after `ms`: one slow NATS request must not hold the watchdog up. */
+function withinMs<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
 
 export interface ClusterLinkOptions {
   /**
@@ -28,13 +44,15 @@ export interface ClusterLinkOptions {
   readonly cursor: () => Promise<number>;
   /** A message every instance refuses (logged and counted by the caller), once per sequence. */
   readonly onRefused?: (seq: number, err: unknown) => void;
+  /** A message that lost the race for its id's version (not served, not a verification failure), once per sequence. */
+  readonly onRaced?: (seq: number, err: unknown) => void;
   /** How long the follower waits before resuming after a local commit failure (default 1 s). */
   readonly resumeMs?: number;
-  /** Watchdog period (default 2 s; tests shorten it). */
+  /** Watchdog period (default 2 s; tests shorten it); also the bound on each NATS request it makes. */
   readonly watchdogMs?: number;
   /** The stream consumer ended unexpectedly; the link follows again after 1 s. */
   readonly onFollowError?: (err: unknown) => void;
-  /** How long an acknowledged apply (or a writer's catch-up) may take to show in this instance's view. */
+  /** How long an acknowledged apply (or a writer's catch-up) may take to show in this instance's view (default 2 s). */
   readonly visibleTimeoutMs?: number;
 }
 
@@ -57,6 +75,8 @@ export class ClusterLink implements SharedLog {
   #streamLast = 0;
   /** Sequences refused (a restarted follow refuses them again: counted once). */
   readonly #refused = new Set<number>();
+  /** Sequences that lost the race for their id's version (counted once, like refusals). */
+  readonly #raced = new Set<number>();
   readonly #subjectSeq = new Map<string, number>();
   /** Messages handed to the engine, in stream order, not yet settled in order. */
   #inFlight: InFlight[] = [];
@@ -75,6 +95,8 @@ export class ClusterLink implements SharedLog {
   #seenDelivered = 0;
   #stillChecks = 0;
   #checking = false;
+  /** Bumped by every (re)subscribe: a follow that answers after a newer one was asked for is stopped. */
+  #generation = 0;
 
   constructor(log: StreamLog, opts: ClusterLinkOptions) {
     this.#log = log;
@@ -90,9 +112,16 @@ export class ClusterLink implements SharedLog {
     this.#processed = processed;
     this.#streamLast = Math.max(this.#streamLast, processed);
     this.#delivered = processed;
+    this.#seenDelivered = processed;
+    this.#stillChecks = 0;
     await this.#subscribe();
-    this.#watchdog = setInterval(() => void this.#check(), this.#opts.watchdogMs ?? WATCHDOG_MS);
+    // Start-up retries `start` after a NATS failure: one watchdog only.
+    this.#watchdog ??= setInterval(() => void this.#check(), this.#watchdogMs);
     this.#watchdog.unref();
+  }
+
+  get #watchdogMs(): number {
+    return this.#opts.watchdogMs ?? WATCHDOG_MS;
   }
 
   /**
@@ -100,28 +129,40 @@ export class ClusterLink implements SharedLog {
    * killed, the ordered consumer never delivered again (nats.js 3.4, nats-server 2.9.10),
    * while the stream went on. So the stream's end is polled (that is also what /readyz's lag
    * reports), and a follower standing still behind it for two checks is replaced.
+   *
+   * Every request of a check is bounded by the watchdog period: in the drill one stream-info
+   * request right after the old leader rejoined took its full 10 s timeout, and the view
+   * stood still ~14 s. A check whose request fails still counts (against the last known end
+   * of the stream) while the connection is up: a failed check is no sign of a delivery.
    */
   async #check(): Promise<void> {
     if (this.#stopped || this.#checking || this.#resuming) return;
     this.#checking = true;
     try {
-      const last = await this.#log.lastSeq();
-      this.#streamLast = Math.max(this.#streamLast, last);
+      let last = this.#streamLast;
+      try {
+        last = await withinMs(this.#log.lastSeq(), this.#watchdogMs, 'reading the stream state');
+        this.#streamLast = Math.max(this.#streamLast, last);
+      } catch {
+        // NATS unreachable: /readyz says so, and the ordered consumer resumes by itself on
+        // reconnect. Connected but unanswered: count the check against the last known end.
+        if (this.#log.state !== 'connected') return;
+      }
       const still = last > this.#delivered && this.#delivered === this.#seenDelivered;
       this.#stillChecks = still ? this.#stillChecks + 1 : 0;
       this.#seenDelivered = this.#delivered;
-      if (this.#stillChecks >= 2) {
-        this.#stillChecks = 0;
-        this.#opts.onFollowError?.(
-          new Error(`no delivery while ${last - this.#delivered} behind the stream: following again`),
-        );
-        const old = this.#follow;
-        this.#follow = undefined; // its end is not a reason to follow again: this is
-        void old?.stop();
-        await this.#subscribe();
-      }
-    } catch {
-      // NATS unreachable: /readyz says so; the next check tries again.
+      if (this.#stillChecks < 2) return;
+      this.#stillChecks = 0;
+      this.#opts.onFollowError?.(
+        new Error(`no delivery while ${last - this.#delivered} behind the stream: following again`),
+      );
+      const old = this.#follow;
+      this.#follow = undefined; // its end is not a reason to follow again: this is
+      void old?.stop();
+      await withinMs(this.#subscribe(), this.#watchdogMs, 'following the stream again');
+    } catch (err) {
+      // The next checks count on: still behind with no delivery, they replace it again.
+      this.#opts.onFollowError?.(err);
     } finally {
       this.#checking = false;
     }
@@ -132,11 +173,17 @@ export class ClusterLink implements SharedLog {
    * anyway (its stream or connection gone), follow again after the last delivered message.
    */
   async #subscribe(): Promise<void> {
+    const generation = ++this.#generation;
     const f = await this.#log.follow(
       this.#delivered + 1,
       (m) => this.#deliver(m),
       (what) => this.#opts.onFollowError?.(new Error(what)),
     );
+    if (this.#stopped || generation !== this.#generation) {
+      // Answered after its bound, when a newer follow was already asked for: not needed.
+      void f.stop();
+      return;
+    }
     this.#follow = f;
     f.done.then(
       () => this.#followEnded(f, undefined),
@@ -161,21 +208,35 @@ export class ClusterLink implements SharedLog {
     await Promise.allSettled(this.#inFlight.map((f) => f.done));
   }
 
-  /** What /readyz shows: the connection, how far the view lags the stream, refusals. */
-  report(): { nats: ConnectionState; processed: number; lagSeqs: number; refused: number } {
+  /**
+   * What /readyz shows: the connection, the last stream sequence in the view (`processed`;
+   * /version counts accepted entries only, so it trails the stream by the refusals and lost
+   * races), how far the view lags the stream, refusals and lost races.
+   */
+  report(): { nats: ConnectionState; processed: number; lagSeqs: number; refused: number; races: number } {
     return {
       nats: this.#log.state,
       processed: this.#processed,
       lagSeqs: Math.max(0, this.#streamLast - this.#processed),
       refused: this.#refused.size,
+      races: this.#raced.size,
     };
   }
 
   /** Bounded for a writer that lost a compare-and-set; unbounded (`false`) for the start-up catch-up. */
   async catchUp(bounded = true): Promise<void> {
-    const last = await this.#log.lastSeq();
+    const reading = this.#log.lastSeq();
+    const last = bounded
+      ? await withinMs(reading, this.#visibleMs, 'reading the stream state').catch((err: unknown) => {
+          if (err instanceof RegistryError) throw err;
+          throw new RegistryError('StoreUnavailable', `NATS: ${messageOf(err)}`, 'retry the apply', {
+            cause: err,
+            retryAfterSeconds: VISIBLE_RETRY_AFTER_S,
+          });
+        })
+      : await reading;
     this.#streamLast = Math.max(this.#streamLast, last);
-    await this.#reach(last, bounded ? (this.#opts.visibleTimeoutMs ?? 10_000) : undefined);
+    await this.#reach(last, bounded ? this.#visibleMs : undefined);
   }
 
   async publish(append: Append): Promise<ApplyResult | 'conflict'> {
@@ -198,7 +259,7 @@ export class ClusterLink implements SharedLog {
     );
     if (out === 'conflict') return 'conflict';
     this.#streamLast = Math.max(this.#streamLast, out.seq);
-    await this.#reach(out.seq, this.#opts.visibleTimeoutMs ?? 10_000);
+    await this.#reach(out.seq, this.#visibleMs);
     const o = this.#waiters.outcome(out.seq);
     // An old duplicate whose outcome is no longer kept: the caller finds its applied record.
     if (o === undefined) return 'conflict';
@@ -236,6 +297,13 @@ export class ClusterLink implements SharedLog {
             if (!this.#refused.has(m.seq)) {
               this.#refused.add(m.seq);
               this.#opts.onRefused?.(m.seq, o.error);
+            }
+            this.#settle(entry, { error: o.error });
+            return;
+          case 'raced':
+            if (!this.#raced.has(m.seq)) {
+              this.#raced.add(m.seq);
+              this.#opts.onRaced?.(m.seq, o.error);
             }
             this.#settle(entry, { error: o.error });
             return;
@@ -312,7 +380,11 @@ export class ClusterLink implements SharedLog {
     this.#waiters.reached(this.#processed);
   }
 
+  get #visibleMs(): number {
+    return this.#opts.visibleTimeoutMs ?? VISIBLE_MS;
+  }
+
   #reach(seq: number, timeoutMs?: number): Promise<void> {
-    return this.#waiters.wait(seq, this.#processed, timeoutMs);
+    return this.#waiters.wait(seq, this.#processed, timeoutMs, VISIBLE_RETRY_AFTER_S);
   }
 }

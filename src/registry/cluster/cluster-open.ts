@@ -16,15 +16,23 @@ import { ClusterLink } from './cluster-link.js';
 import { clusterMode } from './cluster-mode.js';
 import { replicateInto } from './replicate.js';
 import type { StreamLog } from './shared-log.js';
+import { untilAvailable } from './until-available.js';
 
 export interface ClusterOptions extends Omit<RegistryOptions, 'mode' | 'genesis'> {
   /** The cluster's pinned genesis (SIGNER_ALLOWLIST, SIG_THRESHOLD): seq 1 of the stream. */
   readonly genesis: GovernanceBody;
   readonly onRefused?: (seq: number, err: unknown) => void;
+  readonly onRaced?: (seq: number, err: unknown) => void;
   readonly onFollowError?: (err: unknown) => void;
   readonly visibleTimeoutMs?: number;
   /** How long the follower waits before resuming after a local commit failure (default 1 s). */
   readonly resumeMs?: number;
+  /** The stalled-follower watchdog's period (default 2 s). */
+  readonly watchdogMs?: number;
+  /** A start-up step failed with a transient NATS error and is tried again after `delayMs`. */
+  readonly onRetry?: (err: unknown, delayMs: number) => void;
+  /** The first delay of that backoff (default 250 ms; tests shorten it). */
+  readonly retryMs?: number;
 }
 
 export interface Cluster {
@@ -41,10 +49,26 @@ export interface Cluster {
  */
 export async function openCluster(store: Store, log: StreamLog, opts: ClusterOptions): Promise<Cluster> {
   const now = opts.now ?? Date.now;
-  await assertStreamGenesis(log, opts.genesis);
-  await assertLocalIsStreams(store, log);
+  const {
+    genesis,
+    onRefused,
+    onRaced,
+    visibleTimeoutMs,
+    onFollowError,
+    resumeMs,
+    watchdogMs,
+    onRetry,
+    retryMs,
+    ...engine
+  } = opts;
+  // Every NATS step of start-up is retried while it fails transiently (StoreUnavailable);
+  // a stream or store that belongs elsewhere (BadRequest) ends start-up: exit 2.
+  const retried = <T>(step: () => Promise<T>) => untilAvailable(step, onRetry, retryMs);
+  await retried(async () => {
+    await assertStreamGenesis(log, genesis);
+    await assertLocalIsStreams(store, log);
+  });
   let core: EngineCore | undefined;
-  const { genesis, onRefused, visibleTimeoutMs, onFollowError, resumeMs, ...engine } = opts;
   const link = new ClusterLink(log, {
     replicate: (item, run) => {
       if (core === undefined) throw new RegistryError('StoreUnavailable', 'engine not open');
@@ -52,6 +76,8 @@ export async function openCluster(store: Store, log: StreamLog, opts: ClusterOpt
     },
     cursor: () => store.streamSeq(),
     ...(onRefused === undefined ? {} : { onRefused }),
+    ...(onRaced === undefined ? {} : { onRaced }),
+    ...(watchdogMs === undefined ? {} : { watchdogMs }),
     ...(onFollowError === undefined ? {} : { onFollowError }),
     ...(visibleTimeoutMs === undefined ? {} : { visibleTimeoutMs }),
     ...(resumeMs === undefined ? {} : { resumeMs }),
@@ -63,18 +89,21 @@ export async function openCluster(store: Store, log: StreamLog, opts: ClusterOpt
     }),
   });
   try {
-    if ((await log.lastSeq()) === 0) {
-      const payload = genesisPayload(opts.genesis, now());
-      await log.publishGenesis({
-        id: payload.id,
-        bytes: descriptorBytes(payload, []),
-        digest: digestOf(signingBytes(payload)),
-        appliedBy: 'genesis',
-        ts: now(),
-      });
-    }
-    await link.start(await store.streamSeq());
-    await link.catchUp(false);
+    await retried(async () => {
+      if ((await log.lastSeq()) === 0) {
+        const payload = genesisPayload(genesis, now());
+        await log.publishGenesis({
+          id: payload.id,
+          bytes: descriptorBytes(payload, []),
+          digest: digestOf(signingBytes(payload)),
+          appliedBy: 'genesis',
+          ts: now(),
+        });
+      }
+    });
+    const from = await store.streamSeq();
+    await retried(() => link.start(from));
+    await retried(() => link.catchUp(false));
   } catch (err) {
     await link.stop();
     await r.close();

@@ -1,7 +1,7 @@
 import type { GovernanceBody } from '../../core/index.js';
 import type { ApplyResult } from '../apply-batch.js';
 import type { EngineCore } from '../modes.types.js';
-import { prepareReplicated, type ReplicatedItem } from './replicated.js';
+import { LostRace, prepareReplicated, type ReplicatedItem } from './replicated.js';
 
 /**
  * How one stream message ended in this instance's view. `refused` is a verdict on the
@@ -12,6 +12,8 @@ import { prepareReplicated, type ReplicatedItem } from './replicated.js';
 export type Replicated =
   | { readonly kind: 'stored'; readonly result: ApplyResult }
   | { readonly kind: 'refused'; readonly error: unknown }
+  /** Refused too, but a lost race for an id's version (`LostRace`), not a failed verification. */
+  | { readonly kind: 'raced'; readonly error: unknown }
   | { readonly kind: 'withdrawn' };
 
 /**
@@ -47,7 +49,7 @@ export function replicateInto(
       resolve: (result) => resolve({ kind: 'stored', result }),
       reject: (err) => {
         if (err === WITHDRAWN) resolve({ kind: 'withdrawn' });
-        else if (refusal) resolve({ kind: 'refused', error: err });
+        else if (refusal) resolve({ kind: err instanceof LostRace ? 'raced' : 'refused', error: err });
         else {
           run.broken = true;
           reject(err);

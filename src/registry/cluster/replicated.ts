@@ -1,4 +1,10 @@
-import { type GovernanceBody, type HeadRef, verifyLogEntry } from '../../core/index.js';
+import {
+  type Descriptor,
+  type GovernanceBody,
+  type HeadRef,
+  RegistryError,
+  verifyLogEntry,
+} from '../../core/index.js';
 import type { Append } from '../../store/index.js';
 import { type ApplyResult, appendOf, type BatchState } from '../apply-batch.js';
 import { descriptorBytes, parseAppliedDescriptor } from '../entry.js';
@@ -29,11 +35,18 @@ export function prepareReplicated(
   const where = `stream message ${item.streamSeq}`;
   const d = parseAppliedDescriptor(item.bytes);
   const first = state.version === 0;
-  const { payload, digest } = verifyLogEntry({ where, id: item.id }, d, item.bytes, {
-    governance: first ? undefined : state.governance,
-    head: state.heads.get(d.id) ?? committedHead(d.id),
-    pinned: genesis,
-  });
+  const head = state.heads.get(d.id) ?? committedHead(d.id);
+  const position = { governance: first ? undefined : state.governance, head, pinned: genesis };
+  let verified: ReturnType<typeof verifyLogEntry>;
+  try {
+    verified = verifyLogEntry({ where, id: item.id }, d, item.bytes, position);
+  } catch (err) {
+    if (!first && lostRace(item, d, head, position)) {
+      throw new LostRace(`${where}: ${d.id} version ${d.version} was taken earlier in the stream`, err);
+    }
+    throw err;
+  }
+  const { payload, digest } = verified;
   const bytes = descriptorBytes(payload, d.signatures);
   const append = appendOf(state, payload, bytes, digest, first ? null : digest, item.appliedBy);
   return {
@@ -41,4 +54,35 @@ export function prepareReplicated(
     append: { ...append, log: { ...append.log, ts: item.ts }, streamSeq: item.streamSeq },
     result: { version: append.log.seq, descriptor_id: d.id, descriptor_version: d.version, digest },
   };
+}
+
+/**
+ * A message that verifies in full against the head it claims to extend (its `prev`), for an
+ * id whose version it names was already taken earlier in the stream: two conditional
+ * publishes for one id that both entered the stream (measured on nats-server 2.9.10, whose
+ * per-subject check lets two in-flight proposals through). Refused like any message that
+ * does not extend the head, but it is a lost race (the writer gets 409), not a forgery.
+ */
+export class LostRace extends RegistryError {
+  constructor(message: string, cause: unknown) {
+    super('StaleVersion', message, undefined, { cause });
+    this.name = 'LostRace';
+  }
+}
+
+function lostRace(
+  item: ReplicatedItem,
+  d: Descriptor,
+  head: HeadRef | undefined,
+  position: { governance: BatchState['governance'] | undefined; pinned: GovernanceBody },
+): boolean {
+  if (head === undefined || d.version > head.version) return false;
+  const claimed: HeadRef | undefined =
+    d.prev === null ? undefined : { version: d.version - 1, digest: d.prev, kind: head.kind };
+  try {
+    verifyLogEntry({ where: '', id: item.id }, d, item.bytes, { ...position, head: claimed });
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -41,8 +41,11 @@ export class ViewWaiters {
     for (const w of ready) w.resolve();
   }
 
-  /** Resolves once `reached(seq)` (or later); rejects after `timeoutMs` when given. */
-  wait(seq: number, processed: number, timeoutMs?: number): Promise<void> {
+  /**
+   * Resolves once `reached(seq)` (or later); rejects after `timeoutMs` when given, with a
+   * 503 whose Retry-After is `retryAfterSeconds`.
+   */
+  wait(seq: number, processed: number, timeoutMs?: number, retryAfterSeconds?: number): Promise<void> {
     if (seq <= processed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -66,6 +69,7 @@ export class ViewWaiters {
             'StoreUnavailable',
             `stream message ${seq} is acknowledged by the cluster but not yet in this instance's view`,
             'it is durable: retry the apply to read its result',
+            retryAfterSeconds === undefined ? undefined : { retryAfterSeconds },
           ),
         );
       }, timeoutMs);

@@ -1,7 +1,7 @@
 import { type JetStreamClient, type JetStreamManager, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import { RegistryError } from '../../core/index.js';
-import { isCasConflict, unavailable } from './nats-errors.js';
+import { isCasConflict, isTransient, misconfigured, unavailable } from './nats-errors.js';
 import { ProposalBucket } from './proposal-bucket.js';
 import { ensureStream } from './stream-admin.js';
 import { type Follow, followStream, H_BY, H_TS, type StreamMessage, toMessage } from './stream-follow.js';
@@ -22,7 +22,13 @@ export interface NatsLogOptions {
   readonly name: string;
   /** How long a publish may wait for the stream's acknowledgement. */
   readonly publishTimeoutMs?: number;
+  /** Start-up met a transient JetStream failure and tries again after `delayMs` (logged by the caller). */
+  readonly onRetry?: (err: RegistryError, delayMs: number) => void;
 }
+
+/** Start-up backoff between attempts to open the stream and the bucket: 250 ms doubling to 5 s. */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5_000;
 
 /** What an apply publishes: the exact served bytes and the audit fields of its log entry. */
 export interface LogMessage {
@@ -86,22 +92,30 @@ export class NatsLog {
       // fails: 11 % of a cluster instance's CPU per apply, measured by bench/cluster.
       noAsyncTraces: true,
     });
-    try {
-      const jsm = await jetstreamManager(nc, { timeout: 10_000 });
-      await ensureStream(jsm, opts.stream, opts.replicas);
-      let log: NatsLog | undefined;
-      const bucket = await ProposalBucket.open(
-        nc,
-        `${opts.stream}-proposals`,
-        opts.replicas,
-        opts.proposalTtlMs,
-        () => log?.state === 'connected',
-      );
-      log = new NatsLog(nc, jsm, opts.stream, bucket, opts.publishTimeoutMs ?? 5_000);
-      return log;
-    } catch (err) {
-      await nc.close().catch(() => undefined);
-      throw unavailable('open the stream', err);
+    // A transient failure (a timeout, no leader yet, a node down) is waited out, as the
+    // first connection is: /readyz stays 503 meanwhile. A configuration error exits 2.
+    for (let delay = RETRY_FIRST_MS; ; delay = Math.min(RETRY_MAX_MS, delay * 2)) {
+      try {
+        const jsm = await jetstreamManager(nc, { timeout: 10_000 });
+        await ensureStream(jsm, opts.stream, opts.replicas);
+        let log: NatsLog | undefined;
+        const bucket = await ProposalBucket.open(
+          nc,
+          `${opts.stream}-proposals`,
+          opts.replicas,
+          opts.proposalTtlMs,
+          () => log?.state === 'connected',
+        );
+        log = new NatsLog(nc, jsm, opts.stream, bucket, opts.publishTimeoutMs ?? 5_000);
+        return log;
+      } catch (err) {
+        if (!isTransient(err) || nc.isClosed()) {
+          await nc.close().catch(() => undefined);
+          throw misconfigured('open the stream', err);
+        }
+        opts.onRetry?.(unavailable('open the stream', err), delay);
+        await new Promise((r) => setTimeout(r, delay));
+      }
     }
   }
 
@@ -204,7 +218,11 @@ export class NatsLog {
     onMessage: (m: StreamMessage) => unknown,
     onOdd: (what: string) => void = () => undefined,
   ): Promise<Follow> {
-    return followStream(this.#js, this.stream, fromSeq, onMessage, onOdd);
+    // Creating the consumer is a request like any other: its failure is StoreUnavailable
+    // (retried), never a bare nats.js error escaping start-up (it crashed with exit 1).
+    return followStream(this.#js, this.stream, fromSeq, onMessage, onOdd).catch((err: unknown) => {
+      throw unavailable('follow the stream', err);
+    });
   }
 
   async close(): Promise<void> {
