@@ -1,3 +1,4 @@
+import type { CompatMode, CompatPolicy } from './schema-compat/compat.types.js';
 import type { Signature } from './signature.js';
 import type { SignerId } from './signer-id.js';
 
@@ -29,24 +30,19 @@ export interface SchemaReference extends ContractRef {
   readonly ref: string;
 }
 
-export type CompatibilityMode =
-  | 'NONE'
-  | 'BACKWARD'
-  | 'BACKWARD_TRANSITIVE'
-  | 'FORWARD'
-  | 'FORWARD_TRANSITIVE'
-  | 'FULL'
-  | 'FULL_TRANSITIVE';
-
-export type CompatibilityPolicy = 'strict' | 'lenient';
+/** SPEC §12: the compatibility modes and policies, as the checker defines them (one definition). */
+export type {
+  CompatMode as CompatibilityMode,
+  CompatPolicy as CompatibilityPolicy,
+} from './schema-compat/compat.types.js';
 
 /** SPEC §12 body of a `schema` descriptor. */
 export interface SchemaBody {
   readonly format: 'json-schema';
   /** A JSON Schema document (draft 2020-12 unless `$schema` says draft-07). */
   readonly schema: Readonly<Record<string, unknown>>;
-  readonly compatibility?: CompatibilityMode;
-  readonly policy?: CompatibilityPolicy;
+  readonly compatibility?: CompatMode;
+  readonly policy?: CompatPolicy;
   readonly description?: string;
   readonly references?: readonly SchemaReference[];
 }

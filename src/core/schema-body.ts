@@ -1,19 +1,11 @@
 import type { CompatibilityMode, CompatibilityPolicy, ContractRef, SchemaBody } from './descriptor.types.js';
 import { ID_RE, MAX_CONTRACTS, MAX_REFERENCES, MAX_STRING_BYTES } from './limits.js';
 import { Problems, pointer } from './problems.js';
+import { COMPAT_MODES, COMPAT_POLICIES } from './schema-compat/index.js';
 
-/** SPEC §12 compatibility modes; absent means BACKWARD. */
-export const COMPATIBILITY_MODES: readonly CompatibilityMode[] = [
-  'NONE',
-  'BACKWARD',
-  'BACKWARD_TRANSITIVE',
-  'FORWARD',
-  'FORWARD_TRANSITIVE',
-  'FULL',
-  'FULL_TRANSITIVE',
-];
-/** SPEC §12 policies; absent means strict. */
-export const COMPATIBILITY_POLICIES: readonly CompatibilityPolicy[] = ['strict', 'lenient'];
+/** SPEC §12 compatibility modes (absent means BACKWARD) and policies (absent means strict): the checker's lists. */
+export const COMPATIBILITY_MODES = COMPAT_MODES;
+export const COMPATIBILITY_POLICIES = COMPAT_POLICIES;
 export const DEFAULT_COMPATIBILITY: CompatibilityMode = 'BACKWARD';
 export const DEFAULT_POLICY: CompatibilityPolicy = 'strict';
 
